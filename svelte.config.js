@@ -7,21 +7,7 @@ const config = {
 	kit: {
 		// A static single-page app: the server serves build/ and falls back to index.html,
 		// so the whole shell can be precached and opened offline.
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
-		csp: {
-			mode: 'hash',
-			directives: {
-				'default-src': ['self'],
-				'script-src': ['self'],
-				'style-src': ['self', 'unsafe-inline'],
-				'img-src': ['self', 'data:'],
-				'connect-src': ['self'],
-				'object-src': ['none'],
-				'base-uri': ['self'],
-				'form-action': ['self'],
-				'frame-ancestors': ['none']
-			}
-		}
+		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true })
 	}
 };
 

@@ -1,0 +1,146 @@
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSessionStore } from './auth/sessions';
+import { LoginThrottle } from './auth/login-throttle';
+import { SetupCode } from './auth/setup-code';
+import { countUsers } from './auth/users';
+import { openDatabase } from './db/client';
+import type { Env } from './env';
+import { healthz, readyz, sendJson } from './http/health';
+import { isCrossOriginMutation, setSecurityHeaders } from './http/security-headers';
+import { createStaticHandler } from './http/static-files';
+import type { Logger } from './log';
+import { GenerationJobs } from './orchestrator/generation-jobs';
+import { createUpstream, type UpstreamConfig } from './orchestrator/upstream';
+import { appRouter } from './routers/_app';
+import type { Services } from './services';
+import { startSimulator } from './simulator/server';
+import { createContextFactory } from './trpc/context';
+
+const OPENROUTER_URL = 'https://openrouter.ai/api/v1';
+/** How long shutdown waits for in-flight requests before cutting the sockets. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+export interface RunningApp {
+	server: Server;
+	url: string;
+	services: Services;
+	close(): Promise<void>;
+}
+
+/** Opens the database, picks the upstream, and serves everything on one port (DESIGN.md §1). */
+export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
+	const database = openDatabase(env.DATABASE_PATH);
+	let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null;
+	try {
+		let upstreamConfig: UpstreamConfig;
+		if (env.OPENROUTER_API_KEY || env.UPSTREAM_BASE_URL) {
+			upstreamConfig = {
+				baseURL: env.UPSTREAM_BASE_URL ?? OPENROUTER_URL,
+				apiKey: env.OPENROUTER_API_KEY ?? 'none',
+				referer: env.PUBLIC_ORIGIN ?? 'https://github.com/phosphor-chat/phosphor',
+				defaultModel: 'openrouter/auto',
+				simulated: false
+			};
+		} else {
+			simulator = await startSimulator({ port: 0, host: '127.0.0.1' });
+			upstreamConfig = {
+				baseURL: simulator.url,
+				apiKey: 'simulator',
+				referer: env.PUBLIC_ORIGIN ?? 'http://localhost',
+				defaultModel: 'sim/echo-mini',
+				simulated: true
+			};
+			log.info('no OPENROUTER_API_KEY: using the built-in OpenRouter simulator', { url: simulator.url });
+		}
+		const upstream = createUpstream(upstreamConfig);
+		const services: Services = {
+			env,
+			log,
+			db: database.db,
+			sqlite: database.sqlite,
+			sessions: createSessionStore(database.db),
+			setupCode: new SetupCode(),
+			loginThrottle: new LoginThrottle(),
+			upstream,
+			jobs: new GenerationJobs(database.db, upstream, log),
+			secureCookies: env.PUBLIC_ORIGIN?.startsWith('https:') ?? false
+		};
+		services.sessions.purgeExpired();
+		if (countUsers(database.db) === 0) announceSetupCode(services);
+
+		const trpc = createHTTPHandler({
+			router: appRouter,
+			basePath: '/trpc/',
+			createContext: createContextFactory(services),
+			maxBodySize: 2 * 1024 * 1024,
+			onError({ error, path }) {
+				if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, error: error.cause ?? error });
+			}
+		});
+		const serveStatic = createStaticHandler(env.STATIC_DIR);
+		let draining = false;
+
+		const server = createServer((req, res) => {
+			setSecurityHeaders(res);
+			const url = new URL(req.url ?? '/', 'http://localhost');
+			const path = url.pathname;
+			if (path === '/healthz') return healthz(res);
+			if (path === '/readyz') return readyz(res, database.sqlite, draining);
+			if (path === '/trpc' || path.startsWith('/trpc/')) {
+				if (isCrossOriginMutation(req, env.PUBLIC_ORIGIN)) {
+					return sendJson(res, 403, { error: { message: 'Cross-origin requests may not change anything.' } });
+				}
+				res.setHeader('Cache-Control', 'no-store');
+				return trpc(req, res);
+			}
+			serveStatic(req, res, path);
+		});
+		server.keepAliveTimeout = 65_000;
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(env.PORT, env.HOST, () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+		const address = server.address() as AddressInfo;
+		const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+		let closing: Promise<void> | null = null;
+		const close = () =>
+			(closing ??= (async () => {
+				draining = true;
+				const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+				// Ending the jobs ends their attached streams, which lets those requests finish.
+				services.jobs.stopAll();
+				server.closeIdleConnections();
+				const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+				await stopped;
+				clearTimeout(force);
+				await simulator?.close();
+				database.close();
+			})());
+		return { server, url, services, close };
+	} catch (error) {
+		await simulator?.close();
+		database.close();
+		throw error;
+	}
+}
+
+function announceSetupCode(services: Services): void {
+	const code = services.setupCode.issue();
+	services.log.notice(
+		[
+			'',
+			'  ┌──────────────────────────────────────────────────────────────┐',
+			'  │ First run: no user exists yet.                               │',
+			`  │ Setup code: ${code}                                   │`,
+			'  │ Open the app and enter this code to create the admin.        │',
+			'  └──────────────────────────────────────────────────────────────┘',
+			''
+		].join('\n')
+	);
+}

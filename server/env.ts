@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** DESIGN.md §7. Every variable is validated once at boot; nothing else reads process.env. */
+export const EnvSchema = z.object({
+	PORT: z.coerce
+		.number({ message: 'must be a port number' })
+		.int('must be an integer')
+		.min(0, 'must be between 0 and 65535')
+		.max(65535, 'must be between 0 and 65535')
+		.default(8787),
+	HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+	DATABASE_PATH: z.string().min(1, 'must not be empty').default('./data/phosphor.db'),
+	OPENROUTER_API_KEY: z
+		.string()
+		.trim()
+		.min(1)
+		.optional()
+		.or(z.literal('').transform(() => undefined)),
+	UPSTREAM_BASE_URL: z
+		.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://openrouter.ai/api/v1' })
+		.optional()
+		.or(z.literal('').transform(() => undefined)),
+	PUBLIC_ORIGIN: z
+		.url({ protocol: /^https?$/, message: 'must be an origin such as https://chat.example.com' })
+		.transform((value) => new URL(value).origin)
+		.optional()
+		.or(z.literal('').transform(() => undefined)),
+	LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+	/** Where the built client lives; tests point it elsewhere. */
+	STATIC_DIR: z.string().min(1).default('./build')
+});
+
+/** Never echoed, not even in an error message. */
+const SECRET_VARIABLES = new Set(['OPENROUTER_API_KEY']);
+
+export type Env = z.infer<typeof EnvSchema>;
+export type LogLevel = Env['LOG_LEVEL'];
+
+export class EnvError extends Error {
+	override name = 'EnvError';
+}
+
+/** Parses the environment or throws an EnvError that names each bad variable and what is allowed. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+	const result = EnvSchema.safeParse(source);
+	if (result.success) return result.data;
+	const lines = result.error.issues.map((issue) => {
+		const name = String(issue.path[0] ?? 'environment');
+		const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(source[name] ?? '');
+		return `  ${name}=${shown}: ${issue.message}`;
+	});
+	throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,57 @@
+import { startApp } from './app';
+import { DatabaseOpenError } from './db/client';
+import { EnvError, parseEnv } from './env';
+import { createLogger } from './log';
+
+/** Problems a person fixes by changing configuration: one clear message, exit 1, no stack trace. */
+function fail(message: string): never {
+	process.stderr.write(`phosphor: ${message}\n`);
+	process.exit(1);
+}
+
+async function main(): Promise<void> {
+	let env;
+	try {
+		env = parseEnv(process.env);
+	} catch (error) {
+		if (error instanceof EnvError) fail(error.message);
+		throw error;
+	}
+	const log = createLogger(env.LOG_LEVEL);
+	let app;
+	try {
+		app = await startApp(env, log);
+	} catch (error) {
+		if (error instanceof DatabaseOpenError) fail(error.message);
+		if (error && typeof error === 'object' && 'code' in error && error.code === 'EADDRINUSE') {
+			fail(`port ${env.PORT} on ${env.HOST} is already in use. Stop the other process or set PORT.`);
+		}
+		if (error && typeof error === 'object' && 'code' in error && error.code === 'EACCES') {
+			fail(`no permission to listen on ${env.HOST}:${env.PORT}. Use a PORT above 1023.`);
+		}
+		throw error;
+	}
+	const shown = env.HOST === '127.0.0.1' || env.HOST === '0.0.0.0' ? app.url.replace(/\/\/[^:]+:/, '//localhost:') : app.url;
+	log.info(`Phosphor listening on ${shown}`);
+
+	const shutdown = (signal: string) => {
+		log.info(`${signal}: shutting down (finishing in-flight requests)`);
+		app.close().then(
+			() => {
+				log.info('stopped');
+				process.exit(0);
+			},
+			(error: unknown) => {
+				log.error('shutdown failed', { error });
+				process.exit(1);
+			}
+		);
+	};
+	process.once('SIGTERM', () => shutdown('SIGTERM'));
+	process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`phosphor: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});

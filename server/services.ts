@@ -1,0 +1,24 @@
+import type Database from 'better-sqlite3';
+import type { LoginThrottle } from './auth/login-throttle';
+import type { SetupCode } from './auth/setup-code';
+import type { SessionStore } from './auth/sessions';
+import type { Db } from './db/client';
+import type { Env } from './env';
+import type { Logger } from './log';
+import type { GenerationJobs } from './orchestrator/generation-jobs';
+import type { Upstream } from './orchestrator/upstream';
+
+/** Everything a request handler may use, built once at boot and passed down explicitly. */
+export interface Services {
+	env: Env;
+	log: Logger;
+	db: Db;
+	sqlite: Database.Database;
+	sessions: SessionStore;
+	setupCode: SetupCode;
+	loginThrottle: LoginThrottle;
+	upstream: Upstream;
+	jobs: GenerationJobs;
+	/** Cookies get `Secure` when the app is served over https. */
+	secureCookies: boolean;
+}

@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+import type { FinishReason } from './chunks';
+import type { SimulatorContext } from './context';
+import { billTokens, type Billed } from './cost';
+import type { Directives } from './directives';
+import type { SimModel } from './models';
+import type { GenerationRecord } from './stats';
+import { tokensForLength } from './tokens';
+
+/** Everything one chat completion needs once its faults are decided and its reply is known. */
+export interface CompletionRun {
+	readonly ctx: SimulatorContext;
+	readonly res: ServerResponse;
+	readonly signal: AbortSignal;
+	readonly id: string;
+	readonly model: SimModel;
+	readonly created: number;
+	/** The full reply (already cut by max_tokens). */
+	readonly text: string;
+	readonly finishReason: 'stop' | 'length';
+	readonly promptTokens: number;
+	readonly directives: Directives;
+	readonly record: GenerationRecord;
+	/** Content characters written so far: what an aborted or failed stream is billed for. */
+	sentChars: number;
+	/** The simulator itself is cutting the connection (reset fault): not a client abort. */
+	selfEnded: boolean;
+}
+
+export interface Settlement {
+	completionTokens: number;
+	billed: Billed;
+}
+
+/** Bills prompt tokens plus the completion tokens actually sent, like OpenRouter does for aborts too. */
+export function settle(
+	run: CompletionRun,
+	status: 'completed' | 'aborted' | 'failed',
+	finishReason: FinishReason | null
+): Settlement {
+	const completionTokens = tokensForLength(run.sentChars);
+	const billed = billTokens(run.model.pricing, run.promptTokens, completionTokens);
+	run.ctx.stats.finishGeneration(run.record, status, finishReason, completionTokens, billed);
+	return { completionTokens, billed };
+}

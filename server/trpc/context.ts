@@ -1,0 +1,27 @@
+import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
+import { SESSION_COOKIE } from '../auth/sessions';
+import type { PublicUser } from '../auth/users';
+import { readCookie, setCookie } from '../http/cookies';
+import type { Services } from '../services';
+
+export interface Context {
+	services: Services;
+	req: CreateHTTPContextOptions['req'];
+	res: CreateHTTPContextOptions['res'];
+	user: PublicUser | null;
+	sessionToken: string | null;
+}
+
+export function createContextFactory(services: Services) {
+	return ({ req, res }: CreateHTTPContextOptions): Context => {
+		const token = readCookie(req, SESSION_COOKIE) ?? null;
+		const session = token ? services.sessions.resolve(token) : null;
+		if (token && session?.extended) {
+			setCookie(res, SESSION_COOKIE, token, {
+				maxAgeSeconds: (session.expiresAt - Date.now()) / 1000,
+				secure: services.secureCookies
+			});
+		}
+		return { services, req, res, user: session?.user ?? null, sessionToken: session ? token : null };
+	};
+}

@@ -1,0 +1,57 @@
+import { expect, test } from './fixtures';
+
+test('first run: setup code from the log creates the admin, a reply streams in, a reload keeps the session', async ({
+	page,
+	server
+}) => {
+	const [, code] = await server.waitFor(/Setup code: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/);
+	await page.goto(server.url);
+
+	await page.getByLabel('Setup code').fill(code as string);
+	await page.getByLabel('Username').fill('ada');
+	await page.getByLabel('Password').fill('correct horse battery');
+	await page.getByRole('button', { name: 'Create admin' }).click();
+
+	const message = page.getByRole('textbox', { name: 'Message' });
+	await expect(message).toBeVisible();
+	// A slow, long reply so the test sees it grow, not just its end.
+	await message.fill('Tell me about phosphor. [[sim:len=3000]] [[sim:delay=5]]');
+	await page.getByRole('button', { name: 'Send' }).click();
+
+	const reply = page.locator('.turn.assistant').last();
+	await expect(reply).toHaveAttribute('data-state', 'streaming');
+	await expect.poll(async () => (await reply.innerText()).length).toBeGreaterThan(20);
+	const partial = (await reply.innerText()).length;
+	await expect.poll(async () => (await reply.innerText()).length).toBeGreaterThan(partial);
+	await expect(reply).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+	expect((await reply.innerText()).length).toBeGreaterThan(2500);
+
+	await page.reload();
+	await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+	await expect(page.getByText('ada')).toBeVisible();
+});
+
+test('Enter sends; sign out, a wrong password is refused, the right one signs in', async ({ page, server }) => {
+	const [, code] = await server.waitFor(/Setup code: (\S+)/);
+	await page.goto(server.url);
+	await page.getByLabel('Setup code').fill(code as string);
+	await page.getByLabel('Username').fill('grace');
+	await page.getByLabel('Password').fill('a long enough password');
+	await page.getByRole('button', { name: 'Create admin' }).click();
+
+	const message = page.getByRole('textbox', { name: 'Message' });
+	await message.fill('hello');
+	await message.press('Enter');
+	await expect(page.locator('.turn.assistant').last()).toHaveAttribute('data-state', 'done');
+
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await page.getByLabel('Username').fill('grace');
+	await page.getByLabel('Password').fill('not the password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Invalid username or password.');
+
+	await page.getByLabel('Password').fill('a long enough password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+});

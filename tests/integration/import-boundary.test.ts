@@ -1,0 +1,33 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// DESIGN.md §1: the browser may import from server/ only the AppRouter type.
+describe('import boundary (eslint)', () => {
+	const eslint = new ESLint();
+	const lint = async (code: string, filePath: string) => {
+		const [result] = await eslint.lintText(code, { filePath });
+		return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports');
+	};
+
+	it('fails the lint when src/ imports server code', async () => {
+		const messages = await lint(
+			"import { openDatabase } from '../../../server/db/client';\nexport const x = openDatabase;\n",
+			'src/lib/client/leak.ts'
+		);
+		expect(messages).toHaveLength(1);
+		expect(messages[0]?.message).toMatch(/only `import type \{ AppRouter \}`/);
+	});
+
+	it('allows the AppRouter type', async () => {
+		const messages = await lint(
+			"import type { AppRouter } from '../../../server/routers/_app';\nexport type R = AppRouter;\n",
+			'src/lib/client/ok.ts'
+		);
+		expect(messages).toEqual([]);
+	});
+
+	it('keeps the domain free of anything but zod', async () => {
+		const messages = await lint("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'src/lib/domain/leak.ts');
+		expect(messages).toHaveLength(1);
+	});
+});
