@@ -9,7 +9,7 @@ export default defineConfig({
 	fullyParallel: false,
 	workers: 1,
 	retries: 0,
-	reporter: [['list'], ['json']],
+	reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? '.tmp/test-results/playwright.json' }]],
 	use: {
 		browserName: 'chromium',
 		launchOptions: {

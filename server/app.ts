@@ -115,9 +115,12 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
 				// Ending the jobs ends their attached streams, which lets those requests finish.
 				services.jobs.stopAll();
+				// Keep-alive sockets become idle as their last response ends; close each as soon as it does.
 				server.closeIdleConnections();
+				const sweep = setInterval(() => server.closeIdleConnections(), 50);
 				const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
 				await stopped;
+				clearInterval(sweep);
 				clearTimeout(force);
 				await simulator?.close();
 				database.close();

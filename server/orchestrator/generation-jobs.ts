@@ -101,7 +101,9 @@ export class GenerationJobs {
 					};
 				}
 			}
-			final = usage ?? { type: 'done', model: input.model, promptTokens: 0, completionTokens: 0, costUsd: null };
+			// The SDK ends the iteration quietly on abort, so "no error" does not mean "finished".
+			if (job.abort.signal.aborted) final = { type: 'cancelled' };
+			else final = usage ?? { type: 'done', model: input.model, promptTokens: 0, completionTokens: 0, costUsd: null };
 		} catch (error) {
 			final = job.abort.signal.aborted ? { type: 'cancelled' } : { type: 'failed', reason: describeFailure(error) };
 			if (final.type === 'failed') this.log.warn('generation failed', { generationId: job.id, reason: final.reason });

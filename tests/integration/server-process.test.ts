@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnServer, startServerProcess } from '../helpers/server-process';
 import { tempDir } from '../helpers/temp-dir';
 import { TrpcHttp } from '../helpers/trpc-http';
+import { subscribe } from '../helpers/trpc-subscription';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -31,6 +32,7 @@ describe('the server process', () => {
 		const proc = spawnServer({ OPENROUTER_API_KEY: '   ', UPSTREAM_BASE_URL: 'not a url', DATABASE_PATH: `${dir()}/db` });
 		expect(await proc.exited).toBe(1);
 		expect(proc.output()).toMatch(/UPSTREAM_BASE_URL="not a url": must be an http\(s\) URL/);
+		expect(proc.output()).toMatch(/OPENROUTER_API_KEY=\(hidden\)/);
 	});
 
 	it('exits 1 with a clear message, not a stack trace, when DATABASE_PATH is not writable', async () => {
@@ -58,14 +60,30 @@ describe('the server process', () => {
 		expect((await new TrpcHttp(second.url).mutation('auth.login', { username: 'ada', password: 'long password' })).status).toBe(200);
 	});
 
-	it('finishes an in-flight request before exiting on SIGINT', async () => {
+	it('on SIGINT ends a streaming reply cleanly for its watcher, then exits 0', async () => {
 		const server = await startServerProcess({ DATABASE_PATH: `${dir()}/phosphor.db` });
-		// A login costs one scrypt (tens of ms): it is in flight when the signal lands.
-		const inFlight = new TrpcHttp(server.url).mutation('auth.login', { username: 'x', password: 'y' });
-		await new Promise((r) => setTimeout(r, 5));
-		const exit = server.stop('SIGINT');
-		expect((await inFlight).status).toBe(401);
+		const [, code] = await server.waitFor(/Setup code: (\S+)/);
+		const client = new TrpcHttp(server.url);
+		await client.mutation('auth.setup', { setupCode: code, username: 'ada', password: 'long password' });
+		const started = await client.mutation('generation.start', { content: 'slow [[sim:trickle=100]]' });
+		const { generationId } = started.json.result?.data as { generationId: string };
+		const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+
+		const seen: string[] = [];
+		let exit: Promise<number | null> | null = null;
+		const t0 = Date.now();
+		for await (const event of subscribe(server.url, 'generation.attach', { generationId }, { cookie })) {
+			if (event.id === null) continue;
+			const type = (event.data as { type: string }).type;
+			seen.push(type);
+			// The first delta proves the request is in flight; now ask the server to stop.
+			exit ??= server.stop('SIGINT');
+			if (type !== 'delta') break;
+		}
+		expect(seen.at(-1)).toBe('cancelled');
 		expect(await exit).toBe(0);
+		// Well inside the 5 s drain limit: no idle keep-alive socket held the exit.
+		expect(Date.now() - t0).toBeLessThan(4_000);
 	});
 
 	it('admin CLI: `user add` prints a generated password that signs in; --password-stdin reads one', async () => {
