@@ -12,6 +12,9 @@ import { isCrossOriginMutation, setSecurityHeaders } from './http/security-heade
 import { createStaticHandler } from './http/static-files';
 import type { Logger } from './log';
 import { GenerationJobs } from './orchestrator/generation-jobs';
+import { EventBus } from './events/event-bus';
+import { createOrchestrator } from './orchestrator/orchestrator';
+import type { ResilienceConfig } from './orchestrator/resilience-config';
 import { createUpstream, type UpstreamConfig } from './orchestrator/upstream';
 import { appRouter } from './routers/_app';
 import type { Services } from './services';
@@ -55,6 +58,16 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			log.info('no OPENROUTER_API_KEY: using the built-in OpenRouter simulator', { url: simulator.url });
 		}
 		const upstream = createUpstream(upstreamConfig);
+		const bus = new EventBus();
+		const orchestrator = createOrchestrator(upstream, resilienceFrom(env), bus);
+		const jobs = new GenerationJobs(database.db, orchestrator, bus, log);
+		const recovered = jobs.recoverInterrupted();
+		if (recovered > 0) log.warn('marked replies interrupted by a restart as failed', { count: recovered });
+		bus.subscribe(({ event }) => {
+			if (event.type === 'breaker') log.warn(`circuit ${event.state} for ${event.model}`);
+			else if (event.type === 'retry') log.info(`retrying ${event.model}`, { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+			else if (event.type === 'fallback') log.warn(`falling back from ${event.from} to ${event.to}`, { reason: event.reason });
+		});
 		const services: Services = {
 			env,
 			log,
@@ -64,7 +77,9 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			setupCode: new SetupCode(),
 			loginThrottle: new LoginThrottle(),
 			upstream,
-			jobs: new GenerationJobs(database.db, upstream, log),
+			bus,
+			orchestrator,
+			jobs,
 			secureCookies: env.PUBLIC_ORIGIN?.startsWith('https:') ?? false
 		};
 		services.sessions.purgeExpired();
@@ -114,12 +129,12 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				draining = true;
 				const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
 				// Ending the jobs ends their attached streams, which lets those requests finish.
-				services.jobs.stopAll();
+				const jobsStopped = services.jobs.stopAll();
 				// Keep-alive sockets become idle as their last response ends; close each as soon as it does.
 				server.closeIdleConnections();
 				const sweep = setInterval(() => server.closeIdleConnections(), 50);
 				const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-				await stopped;
+				await Promise.all([stopped, jobsStopped]);
 				clearInterval(sweep);
 				clearTimeout(force);
 				await simulator?.close();
@@ -131,6 +146,19 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 		database.close();
 		throw error;
 	}
+}
+
+function resilienceFrom(env: Env): ResilienceConfig {
+	return {
+		firstTokenTimeoutMs: env.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
+		idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+		maxRetries: env.UPSTREAM_MAX_RETRIES,
+		retryBaseDelayMs: env.UPSTREAM_RETRY_BASE_DELAY_MS,
+		maxRetryAfterMs: env.UPSTREAM_MAX_RETRY_AFTER_MS,
+		breakerThreshold: env.BREAKER_THRESHOLD,
+		breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_AFTER_MS,
+		fallbackModels: env.FALLBACK_MODELS
+	};
 }
 
 function announceSetupCode(services: Services): void {

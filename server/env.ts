@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
+const millis = (fallback: number) =>
+	z.coerce
+		.number({ message: 'must be a number of milliseconds' })
+		.int('must be a whole number of milliseconds')
+		.min(1, 'must be at least 1 ms')
+		.max(24 * 60 * 60 * 1000, 'must be at most a day')
+		.default(fallback);
+
 /** DESIGN.md §7. Every variable is validated once at boot; nothing else reads process.env. */
 export const EnvSchema = z.object({
 	PORT: z.coerce
@@ -28,6 +36,19 @@ export const EnvSchema = z.object({
 		.optional()
 		.or(z.literal('').transform(() => undefined)),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+	// Resilience limits (DESIGN.md §4); the defaults suit OpenRouter.
+	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: millis(30_000),
+	UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
+	UPSTREAM_MAX_RETRIES: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(10, 'must be 10 or less').default(2),
+	UPSTREAM_RETRY_BASE_DELAY_MS: millis(250),
+	UPSTREAM_MAX_RETRY_AFTER_MS: millis(10_000),
+	BREAKER_THRESHOLD: z.coerce.number().int('must be an integer').min(1, 'must be 1 or more').max(1000).default(5),
+	BREAKER_HALF_OPEN_AFTER_MS: millis(30_000),
+	/** Comma-separated models tried, in order, when the requested one fails before answering. */
+	FALLBACK_MODELS: z
+		.string()
+		.default('')
+		.transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
 	/** Where the built client lives; tests point it elsewhere. */
 	STATIC_DIR: z.string().min(1).default('./build')
 });

@@ -5,7 +5,9 @@ import type { SessionStore } from './auth/sessions';
 import type { Db } from './db/client';
 import type { Env } from './env';
 import type { Logger } from './log';
+import type { EventBus } from './events/event-bus';
 import type { GenerationJobs } from './orchestrator/generation-jobs';
+import type { PolicyOrchestrator } from './orchestrator/orchestrator';
 import type { Upstream } from './orchestrator/upstream';
 
 /** Everything a request handler may use, built once at boot and passed down explicitly. */
@@ -18,6 +20,9 @@ export interface Services {
 	setupCode: SetupCode;
 	loginThrottle: LoginThrottle;
 	upstream: Upstream;
+	/** The one event bus of the process. */
+	bus: EventBus;
+	orchestrator: PolicyOrchestrator;
 	jobs: GenerationJobs;
 	/** Cookies get `Secure` when the app is served over https. */
 	secureCookies: boolean;

@@ -69,3 +69,53 @@ export const messages = sqliteTable(
 	},
 	(t) => [index('messages_conversation').on(t.conversationId, t.createdAt)]
 );
+
+/**
+ * A reply as a server-side job: requested → running → exactly one of done / cancelled / failed.
+ * The row outlives every client; `failure_reason` is written for a person to act on.
+ */
+export const generations = sqliteTable(
+	'generations',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+		userMessageId: text('user_message_id'),
+		assistantMessageId: text('assistant_message_id'),
+		/** The models to try, in order: the first is the one asked for, the rest are fallbacks. */
+		models: text('models', { mode: 'json' }).$type<string[]>().notNull(),
+		/** The model that actually answered (it decides the price). */
+		model: text('model'),
+		state: text('state', { enum: ['requested', 'running', 'done', 'cancelled', 'failed'] }).notNull(),
+		failureReason: text('failure_reason'),
+		/** The provider's generation id (`gen-…`), for cost lookups. */
+		upstreamId: text('upstream_id'),
+		tokensIn: integer('tokens_in'),
+		tokensOut: integer('tokens_out'),
+		/** Provider-reported cost in nano-USD, once known. */
+		costNanoUsd: integer('cost_nano_usd'),
+		createdAt: createdAt(),
+		startedAt: integer('started_at', { mode: 'number' }),
+		firstTokenAt: integer('first_token_at', { mode: 'number' }),
+		finishedAt: integer('finished_at', { mode: 'number' })
+	},
+	(t) => [index('generations_user').on(t.userId, t.createdAt), index('generations_state').on(t.state)]
+);
+
+/** Bearer tokens for the OpenAI-compatible API; only a SHA-256 of the secret is kept. */
+export const apiTokens = sqliteTable(
+	'api_tokens',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		tokenHash: text('token_hash').notNull(),
+		createdAt: createdAt(),
+		lastUsedAt: integer('last_used_at', { mode: 'number' }),
+		revokedAt: integer('revoked_at', { mode: 'number' })
+	},
+	(t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)]
+);

@@ -1,12 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
+import { parseUsd } from '../../src/lib/domain/money';
 import type { Db } from '../db/client';
-import { conversations, messages } from '../db/schema';
+import { conversations, generations, messages } from '../db/schema';
+import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
-import { EventLog, type GenerationEvent } from './job-events';
-import type { ChatTurn, Upstream } from './upstream';
+import { EventLog, isTerminalEvent, type GenerationEvent } from './job-events';
+import { OrchestratorError } from './orchestrator-error';
+import type { Orchestrator } from './orchestrator-types';
+import type { ChatTurn } from './upstream';
 
-interface Job {
+export interface Job {
 	id: string;
 	userId: string;
 	assistantMessageId: string;
@@ -14,24 +18,57 @@ interface Job {
 	abort: AbortController;
 }
 
-/** Finished jobs stay attachable this long, so a reload right after the end still sees it. */
+export interface StartJob {
+	userId: string;
+	conversationId: string;
+	parentId: string;
+	models: string[];
+	history: ChatTurn[];
+}
+
+/** Finished jobs stay replayable from memory this long; after that, attach serves a snapshot. */
 const KEEP_FINISHED_MS = 5 * 60 * 1000;
+/** The growing reply is written at most this often: a write per token would cost an fsync each. */
+const FLUSH_INTERVAL_MS = 250;
+export const SERVER_RESTARTED = 'The server restarted while this reply was being written; the text so far is kept.';
 
 /**
- * Runs each reply as a server-side job that outlives the request that started it.
- * The job writes the final assistant message to SQLite; clients attach to its event log.
+ * Runs each reply as a server-side job with a row in `generations` that outlives the request
+ * that started it and every client watching it. Exactly one terminal state is written per job.
  */
 export class GenerationJobs {
 	#jobs = new Map<string, Job>();
 	#timers = new Set<NodeJS.Timeout>();
+	#running = new Set<Promise<void>>();
 
 	constructor(
 		private readonly db: Db,
-		private readonly upstream: Upstream,
+		private readonly orchestrator: Orchestrator,
+		private readonly bus: EventBus,
 		private readonly log: Logger
 	) {}
 
-	start(input: { userId: string; conversationId: string; parentId: string; model: string; history: ChatTurn[] }) {
+	/** At boot: jobs a crash left behind are failed, with their partial text kept. */
+	recoverInterrupted(): number {
+		return this.db.transaction((tx) => {
+			const stale = tx
+				.select({ id: generations.id, messageId: generations.assistantMessageId })
+				.from(generations)
+				.where(inArray(generations.state, ['requested', 'running']))
+				.all();
+			if (stale.length === 0) return 0;
+			const now = Date.now();
+			tx.update(generations)
+				.set({ state: 'failed', failureReason: SERVER_RESTARTED, finishedAt: now })
+				.where(inArray(generations.state, ['requested', 'running']))
+				.run();
+			const ids = stale.map((s) => s.messageId).filter((id): id is string => id !== null);
+			if (ids.length) tx.update(messages).set({ status: 'failed' }).where(inArray(messages.id, ids)).run();
+			return stale.length;
+		});
+	}
+
+	start(input: StartJob): { generationId: string; assistantMessageId: string } {
 		const job: Job = {
 			id: randomUUID(),
 			userId: input.userId,
@@ -39,29 +76,70 @@ export class GenerationJobs {
 			log: new EventLog(),
 			abort: new AbortController()
 		};
-		this.db
-			.insert(messages)
-			.values({
-				id: job.assistantMessageId,
-				conversationId: input.conversationId,
-				parentId: input.parentId,
-				role: 'assistant',
-				content: '',
-				status: 'streaming',
-				model: input.model,
-				generationId: job.id,
-				createdAt: Date.now()
-			})
-			.run();
+		const now = Date.now();
+		this.db.transaction((tx) => {
+			tx.insert(messages)
+				.values({
+					id: job.assistantMessageId,
+					conversationId: input.conversationId,
+					parentId: input.parentId,
+					role: 'assistant',
+					content: '',
+					status: 'streaming',
+					model: input.models[0] ?? null,
+					generationId: job.id,
+					createdAt: now
+				})
+				.run();
+			tx.insert(generations)
+				.values({
+					id: job.id,
+					userId: input.userId,
+					conversationId: input.conversationId,
+					userMessageId: input.parentId,
+					assistantMessageId: job.assistantMessageId,
+					models: input.models,
+					state: 'requested',
+					createdAt: now
+				})
+				.run();
+		});
 		this.#jobs.set(job.id, job);
-		void this.#run(job, input);
+		const running = this.#run(job, input).finally(() => this.#running.delete(running));
+		this.#running.add(running);
 		return { generationId: job.id, assistantMessageId: job.assistantMessageId };
 	}
 
-	/** The job when it exists and belongs to this user; someone else's id looks like a missing one. */
+	/** The live job when it exists and belongs to this user; someone else's id looks like a missing one. */
 	find(generationId: string, userId: string): Job | undefined {
 		const job = this.#jobs.get(generationId);
 		return job && job.userId === userId ? job : undefined;
+	}
+
+	/**
+	 * Events from `from` on: live from memory, or for a job no longer in memory a snapshot of the
+	 * stored text and its terminal state. Null when the user has no such generation.
+	 */
+	attach(generationId: string, userId: string, from: number, signal: AbortSignal): AsyncGenerator<[number, GenerationEvent]> | null {
+		const job = this.find(generationId, userId);
+		if (job) return job.log.read(from, signal);
+		const row = this.db
+			.select({ state: generations.state, reason: generations.failureReason, model: generations.model, content: messages.content, tokensIn: generations.tokensIn, tokensOut: generations.tokensOut, cost: generations.costNanoUsd })
+			.from(generations)
+			.leftJoin(messages, eq(messages.id, generations.assistantMessageId))
+			.where(and(eq(generations.id, generationId), eq(generations.userId, userId)))
+			.get();
+		if (!row) return null;
+		const terminal: GenerationEvent =
+			row.state === 'done'
+				? { type: 'done', model: row.model ?? '', promptTokens: row.tokensIn, completionTokens: row.tokensOut, costUsd: row.cost === null ? null : row.cost / 1e9 }
+				: row.state === 'cancelled'
+					? { type: 'cancelled' }
+					: { type: 'failed', reason: row.reason ?? 'The reply did not finish.' };
+		const events: GenerationEvent[] = [{ type: 'snapshot', text: row.content ?? '' }, terminal];
+		return (async function* () {
+			for (const [i, event] of events.entries()) yield [from + i, event] as [number, GenerationEvent];
+		})();
 	}
 
 	cancel(generationId: string, userId: string): boolean {
@@ -71,51 +149,96 @@ export class GenerationJobs {
 		return true;
 	}
 
-	/** Aborts every running job (shutdown) and waits for none: their final writes are synchronous. */
-	stopAll(): void {
-		for (const job of this.#jobs.values()) job.abort.abort();
+	/** Shutdown: ends every running job (each writes its terminal state) and waits for them. */
+	async stopAll(): Promise<void> {
+		for (const job of this.#jobs.values()) if (!job.log.closed) job.abort.abort();
+		await Promise.allSettled([...this.#running]);
 		for (const timer of this.#timers) clearTimeout(timer);
 		this.#timers.clear();
 	}
 
-	async #run(job: Job, input: { conversationId: string; model: string; history: ChatTurn[] }) {
+	async #run(job: Job, input: StartJob): Promise<void> {
 		let text = '';
+		let flushedLength = 0;
+		let lastFlush = 0;
+		let answeredBy: string | null = null;
 		let final: GenerationEvent;
+		const flush = () => {
+			if (text.length === flushedLength) return;
+			this.db.update(messages).set({ content: text }).where(eq(messages.id, job.assistantMessageId)).run();
+			flushedLength = text.length;
+			lastFlush = Date.now();
+		};
+		this.db.update(generations).set({ state: 'running', startedAt: Date.now() }).where(eq(generations.id, job.id)).run();
+		this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
+		let upstreamId: string | null = null;
 		try {
-			let usage: GenerationEvent | null = null;
-			for await (const event of this.upstream.streamChat({
-				model: input.model,
+			final = { type: 'failed', reason: 'The reply ended without a result.' };
+			for await (const event of this.orchestrator.stream({
+				models: input.models,
 				messages: input.history,
+				userId: job.userId,
 				signal: job.abort.signal
 			})) {
-				if (event.type === 'delta') {
+				if (event.type === 'start') {
+					answeredBy = event.model;
+					upstreamId = event.upstreamId;
+					this.db.update(generations).set({ model: event.model, upstreamId, firstTokenAt: Date.now() }).where(eq(generations.id, job.id)).run();
+					job.log.push({ type: 'model', model: event.model });
+				} else if (event.type === 'delta') {
 					text += event.text;
 					job.log.push(event);
+					if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush();
 				} else {
-					usage = {
-						type: 'done',
-						model: event.model,
-						promptTokens: event.promptTokens,
-						completionTokens: event.completionTokens,
-						costUsd: event.cost
-					};
+					answeredBy = event.model;
+					final = { type: 'done', model: event.model, promptTokens: event.promptTokens, completionTokens: event.completionTokens, costUsd: event.costUsd };
 				}
 			}
-			// The SDK ends the iteration quietly on abort, so "no error" does not mean "finished".
-			if (job.abort.signal.aborted) final = { type: 'cancelled' };
-			else final = usage ?? { type: 'done', model: input.model, promptTokens: 0, completionTokens: 0, costUsd: null };
 		} catch (error) {
-			final = job.abort.signal.aborted ? { type: 'cancelled' } : { type: 'failed', reason: describeFailure(error) };
-			if (final.type === 'failed') this.log.warn('generation failed', { generationId: job.id, reason: final.reason });
+			if (error instanceof OrchestratorError && error.kind === 'cancelled') final = { type: 'cancelled' };
+			else {
+				const reason = error instanceof OrchestratorError ? error.message : `Unexpected error: ${String(error)}`;
+				final = { type: 'failed', reason };
+				if (!(error instanceof OrchestratorError)) this.log.error('generation crashed', { generationId: job.id, error });
+			}
 		}
-		const status = final.type === 'done' ? 'complete' : final.type === 'cancelled' ? 'cancelled' : 'failed';
-		this.db.update(messages).set({ content: text, status }).where(eq(messages.id, job.assistantMessageId)).run();
-		this.db
-			.update(conversations)
-			.set({ activeLeafId: job.assistantMessageId, updatedAt: Date.now() })
-			.where(eq(conversations.id, input.conversationId))
-			.run();
+		this.#finish(job, input, text, answeredBy, final);
+	}
+
+	#finish(job: Job, input: StartJob, text: string, answeredBy: string | null, final: GenerationEvent): void {
+		const now = Date.now();
+		const state = final.type === 'done' ? 'done' : final.type === 'cancelled' ? 'cancelled' : 'failed';
+		this.db.transaction((tx) => {
+			tx.update(messages)
+				.set({ content: text, status: state === 'done' ? 'complete' : state, model: answeredBy ?? input.models[0] ?? null })
+				.where(eq(messages.id, job.assistantMessageId))
+				.run();
+			tx.update(generations)
+				.set({
+					state,
+					failureReason: final.type === 'failed' ? final.reason : null,
+					finishedAt: now,
+					...(final.type === 'done'
+						? {
+								tokensIn: final.promptTokens,
+								tokensOut: final.completionTokens,
+								costNanoUsd: final.costUsd === null ? null : parseUsd(final.costUsd)
+							}
+						: {})
+				})
+				.where(eq(generations.id, job.id))
+				.run();
+			tx.update(conversations).set({ activeLeafId: job.assistantMessageId, updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
+		});
+		if (!isTerminalEvent(final)) throw new Error('a job must end with a terminal event');
 		job.log.push(final);
+		this.bus.emit({
+			type: 'generation',
+			userId: job.userId,
+			generationId: job.id,
+			state,
+			...(final.type === 'failed' ? { reason: final.reason } : {})
+		});
 		const timer = setTimeout(() => {
 			this.#jobs.delete(job.id);
 			this.#timers.delete(timer);
@@ -123,14 +246,4 @@ export class GenerationJobs {
 		timer.unref();
 		this.#timers.add(timer);
 	}
-}
-
-/** A sentence a person can act on, not a stack trace. */
-export function describeFailure(error: unknown): string {
-	if (error && typeof error === 'object' && 'status' in error && typeof error.status === 'number') {
-		const message = error instanceof Error ? error.message : '';
-		return `The model provider answered ${error.status}${message ? `: ${message}` : ''}`;
-	}
-	if (error instanceof Error) return `The model provider could not be reached: ${error.message}`;
-	return 'The model provider failed for an unknown reason.';
 }

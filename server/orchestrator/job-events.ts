@@ -1,18 +1,22 @@
 /** What an attached client receives, in order, each with its sequence number. */
 export type GenerationEvent =
 	| { type: 'delta'; text: string }
+	/** The whole text so far, replacing what the client has (a job no longer in memory). */
+	| { type: 'snapshot'; text: string }
+	/** Which model is answering (a fallback may differ from the one asked for). */
+	| { type: 'model'; model: string }
 	| {
 			type: 'done';
 			model: string;
-			promptTokens: number;
-			completionTokens: number;
+			promptTokens: number | null;
+			completionTokens: number | null;
 			costUsd: number | null;
 	  }
 	| { type: 'failed'; reason: string }
 	| { type: 'cancelled' };
 
 export function isTerminalEvent(event: GenerationEvent): boolean {
-	return event.type !== 'delta';
+	return event.type === 'done' || event.type === 'failed' || event.type === 'cancelled';
 }
 
 /**
@@ -45,6 +49,7 @@ export class EventLog {
 				next += 1;
 				if (isTerminalEvent(event)) return;
 			}
+			if (this.closed) return;
 			await new Promise<void>((resolve) => {
 				const wake = () => {
 					signal?.removeEventListener('abort', wake);

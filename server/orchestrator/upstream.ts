@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 
 export interface UpstreamConfig {
 	baseURL: string;
@@ -16,29 +17,9 @@ export interface ChatTurn {
 	content: string;
 }
 
-export type StreamEvent =
-	| { type: 'delta'; text: string }
-	| {
-			type: 'usage';
-			model: string;
-			generationId: string;
-			promptTokens: number;
-			completionTokens: number;
-			/** USD as the provider reported it; converted to nano-USD by the ledger. */
-			cost: number | null;
-	  };
-
 export interface Upstream {
 	config: UpstreamConfig;
 	client: OpenAI;
-	streamChat(input: { model: string; messages: ChatTurn[]; signal: AbortSignal }): AsyncGenerator<StreamEvent>;
-}
-
-/** OpenRouter's usage carries `cost`, which OpenAI's types do not know about. */
-interface OpenRouterUsage {
-	prompt_tokens?: number;
-	completion_tokens?: number;
-	cost?: number;
 }
 
 export function createUpstream(config: UpstreamConfig): Upstream {
@@ -48,35 +29,68 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 		// Retries belong to our own policies (cockatiel); the SDK must not retry behind them.
 		maxRetries: 0,
 		timeout: 10 * 60 * 1000,
+		// The SDK would print malformed chunks to the console; we report them as failures instead.
+		logLevel: 'off',
 		defaultHeaders: { 'HTTP-Referer': config.referer, 'X-Title': 'Phosphor' }
 	});
+	return { config, client };
+}
+
+/** OpenRouter's usage carries `cost`, which OpenAI's types do not know about. */
+export interface ProviderUsage {
+	prompt_tokens?: number;
+	completion_tokens?: number;
+	cost?: number;
+}
+
+/** A stream whose first token has arrived; `rest` continues it. */
+export interface OpenedStream {
+	upstreamId: string;
+	model: string;
+	/** Chunks read while waiting for the first token, that chunk included. */
+	head: ChatCompletionChunk[];
+	rest: AsyncIterator<ChatCompletionChunk>;
+}
+
+/**
+ * Sends the request and reads until the first content (or the end, for an empty reply).
+ * Keep-alive comments never reach here: the SDK's SSE decoder drops them, as it handles CRLF
+ * framing and events split across reads. Aborting `signal` closes the socket.
+ */
+export async function openStream(
+	upstream: Upstream,
+	request: { model: string; messages: ChatTurn[]; maxTokens?: number; temperature?: number },
+	signal: AbortSignal
+): Promise<OpenedStream> {
+	const { data: stream, response } = await upstream.client.chat.completions
+		.create(
+			{
+				model: request.model,
+				messages: request.messages,
+				stream: true,
+				stream_options: { include_usage: true },
+				...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+				...(request.temperature !== undefined ? { temperature: request.temperature } : {})
+			},
+			{ signal }
+		)
+		.withResponse();
+	const rest = stream[Symbol.asyncIterator]();
+	const head: ChatCompletionChunk[] = [];
+	for (;;) {
+		const next = await rest.next();
+		if (next.done) break;
+		head.push(next.value);
+		const choice = next.value.choices[0];
+		if (choice?.delta?.content || choice?.finish_reason) break;
+	}
+	// The SDK ends an aborted stream quietly; that must not look like an empty reply.
+	if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
+	const first = head[0];
 	return {
-		config,
-		client,
-		async *streamChat({ model, messages, signal }) {
-			const stream = await client.chat.completions.create(
-				{ model, messages, stream: true, stream_options: { include_usage: true } },
-				{ signal }
-			);
-			let generationId = '';
-			let answeredBy = model;
-			for await (const chunk of stream) {
-				generationId ||= chunk.id;
-				answeredBy = chunk.model || answeredBy;
-				const text = chunk.choices[0]?.delta?.content;
-				if (text) yield { type: 'delta', text };
-				const usage = chunk.usage as OpenRouterUsage | null | undefined;
-				if (usage) {
-					yield {
-						type: 'usage',
-						model: answeredBy,
-						generationId,
-						promptTokens: usage.prompt_tokens ?? 0,
-						completionTokens: usage.completion_tokens ?? 0,
-						cost: typeof usage.cost === 'number' ? usage.cost : null
-					};
-				}
-			}
-		}
+		upstreamId: response.headers.get('x-generation-id') ?? first?.id ?? '',
+		model: first?.model || request.model,
+		head,
+		rest
 	};
 }

@@ -3,11 +3,21 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SendMessageInput } from '../../src/lib/domain/chat-input';
-import { conversations, messages } from '../db/schema';
+import { ModelId } from '../../src/lib/domain/model-id';
+import type { Db } from '../db/client';
+import { conversations, generations, messages } from '../db/schema';
 import { protectedProcedure, router } from '../trpc/init';
 
-const StartInput = SendMessageInput.extend({ conversationId: z.string().min(1).max(64).optional() });
+const StartInput = SendMessageInput.extend({
+	conversationId: z.string().min(1).max(64).optional(),
+	/** Tried in order when the model fails before answering. */
+	fallbackModels: z.array(ModelId).max(5).optional()
+});
 const GenerationRef = z.object({ generationId: z.string().min(1).max(64) });
+
+function ownsGeneration(db: Db, generationId: string, userId: string): boolean {
+	return !!db.select({ id: generations.id }).from(generations).where(and(eq(generations.id, generationId), eq(generations.userId, userId))).get();
+}
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such generation (it may have ended long ago).' });
 
@@ -57,7 +67,8 @@ export const generationRouter = router({
 				.run();
 			return [...previous.map(({ role, content }) => ({ role, content })), { role: 'user' as const, content: input.content }];
 		});
-		const started = jobs.start({ userId: ctx.user.id, conversationId, parentId: userMessageId, model, history });
+		const models = [model, ...(input.fallbackModels ?? [])];
+		const started = jobs.start({ userId: ctx.user.id, conversationId, parentId: userMessageId, models, history });
 		return { conversationId, userMessageId, model, ...started };
 	}),
 
@@ -65,16 +76,18 @@ export const generationRouter = router({
 	attach: protectedProcedure
 		.input(GenerationRef.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
 		.subscription(async function* ({ ctx, input, signal }) {
-			const job = ctx.services.jobs.find(input.generationId, ctx.user.id);
-			if (!job) throw notFound();
 			const from = input.lastEventId == null ? 0 : Number(input.lastEventId) + 1;
-			for await (const [seq, event] of job.log.read(from, signal)) {
+			const events = ctx.services.jobs.attach(input.generationId, ctx.user.id, from, signal ?? new AbortController().signal);
+			if (!events) throw notFound();
+			for await (const [seq, event] of events) {
 				yield tracked(String(seq), event);
 			}
 		}),
 
 	cancel: protectedProcedure.input(GenerationRef).mutation(({ ctx, input }) => {
-		if (!ctx.services.jobs.find(input.generationId, ctx.user.id)) throw notFound();
+		if (!ctx.services.jobs.find(input.generationId, ctx.user.id) && !ownsGeneration(ctx.services.db, input.generationId, ctx.user.id)) {
+			throw notFound();
+		}
 		return { cancelled: ctx.services.jobs.cancel(input.generationId, ctx.user.id) };
 	})
 });

@@ -40,6 +40,6 @@ export function settle(
 ): Settlement {
 	const completionTokens = tokensForLength(run.sentChars);
 	const billed = billTokens(run.model.pricing, run.promptTokens, completionTokens);
-	run.ctx.stats.finishGeneration(run.record, status, finishReason, completionTokens, billed);
+	run.ctx.stats.finishGeneration(run.record, status, finishReason, run.sentChars, completionTokens, billed);
 	return { completionTokens, billed };
 }

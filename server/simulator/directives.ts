@@ -14,21 +14,37 @@ export interface Directives {
 	echo?: boolean;
 	/** The first N GET /generation lookups of this generation answer 404. */
 	lookup404?: number;
+	/** HTTP error with OpenRouter's error JSON instead of a completion (400–599). */
 	status?: number;
+	/** Retry-After header (seconds) on a status error. */
 	retryAfter?: number;
+	/** Only the first K requests with the same key get the faults; later ones are clean. */
 	failTimes?: number;
+	/** Read the request, never send headers; ends only when the client (or close()) cuts it. */
 	hang?: boolean;
+	/** Send N content chunks, then nothing at all (no keep-alives) with the socket left open. */
 	stallAfter?: number;
+	/** After N content chunks, an OpenRouter mid-stream error chunk, then the stream ends (no [DONE]). */
 	errorChunk?: number;
+	/** After N content chunks, a TCP reset. */
 	resetAfter?: number;
+	/** Normal content and finish chunk, then close without the usage chunk and [DONE]. */
 	noDone?: boolean;
+	/** One character per chunk, this many milliseconds apart. */
 	trickle?: number;
+	/** CRLF line endings in the SSE framing. */
 	crlf?: boolean;
+	/** Every event written in pieces of 1–7 bytes, one event-loop turn apart. */
 	split?: boolean;
+	/** An invalid-JSON data event before content chunk N (then the stream carries on). */
 	malformed?: number;
+	/** The first content chunk carries this many characters. */
 	bigEvent?: number;
+	/** Number of processing comments sent right after the headers (default 1). */
 	keepalive?: number;
+	/** Milliseconds between processing comments during first-token-delay (default 100). */
 	keepaliveInterval?: number;
+	/** Milliseconds before the first content chunk (or the non-streamed body). */
 	firstTokenDelay?: number;
 }
 

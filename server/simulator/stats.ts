@@ -82,11 +82,13 @@ export class StatsRecorder implements SimulatorStats {
 		record: GenerationRecord,
 		status: Exclude<GenerationStatus, 'running'>,
 		finishReason: FinishReason | null,
+		sentChars: number,
 		completionTokens: number,
 		billed: Billed
 	): void {
 		if (record.status !== 'running') return;
 		record.status = status;
+		record.sentChars = sentChars;
 		record.finishReason = finishReason;
 		record.completionTokens = completionTokens;
 		record.costAtto = billed.costAtto;

@@ -13,6 +13,7 @@ export class SseWriter {
 	readonly #eol: LineEnding;
 	readonly #split: boolean;
 	#splitTurn = 0;
+	#corked = false;
 
 	constructor(res: ServerResponse, signal: AbortSignal, options: { eol: LineEnding; split: boolean }) {
 		this.#res = res;
@@ -52,6 +53,21 @@ export class SseWriter {
 
 	async #writeRaw(chunk: string | Buffer): Promise<void> {
 		if (this.#signal.aborted) throw abortError();
+		this.#coalesce();
 		if (!this.#res.write(chunk)) await once(this.#res, 'drain', { signal: this.#signal });
+	}
+
+	/**
+	 * Writes made before the stream next waits on a timer or I/O leave in one syscall: the tick
+	 * callback runs only once the current chain of promise continuations has run out.
+	 */
+	#coalesce(): void {
+		if (this.#corked) return;
+		this.#corked = true;
+		this.#res.cork();
+		process.nextTick(() => {
+			this.#corked = false;
+			this.#res.uncork();
+		});
 	}
 }

@@ -77,8 +77,13 @@ export interface SseCapture {
 export interface ReadSseOptions {
 	/** Stop (and cancel the body) when no bytes arrive for this long. */
 	idleMs?: number;
-	/** Return true to stop reading (the body is cancelled, which aborts the connection). */
+	/** Return true to stop reading. */
 	until?: (event: SseEvent, capture: SseCapture) => boolean;
+	/**
+	 * Cancel the body when stopping early (default true). Set false to abort through your own
+	 * AbortController instead: undici may close the socket only lazily after a cancel.
+	 */
+	cancelOnStop?: boolean;
 }
 
 /** Reads a streaming fetch Response to its end, an error, idleness or a stop condition; never throws. */
@@ -122,7 +127,8 @@ export async function readSse(response: Response, options: ReadSseOptions = {}):
 		capture.error = error;
 		return capture;
 	}
-	await reader.cancel().catch(() => {});
+	if (options.cancelOnStop !== false) await reader.cancel().catch(() => {});
+	else reader.releaseLock();
 	return capture;
 }
 

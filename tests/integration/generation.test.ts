@@ -12,7 +12,10 @@ interface Started {
 	assistantMessageId: string;
 }
 
-type ReplyEvent = { type: 'delta'; text: string } | { type: 'done' | 'failed' | 'cancelled'; reason?: string; costUsd?: number | null };
+type ReplyEvent =
+	| { type: 'delta'; text: string }
+	| { type: 'model'; model: string }
+	| { type: 'done' | 'failed' | 'cancelled'; reason?: string; costUsd?: number | null };
 
 describe('first streamed reply (generation.start + generation.attach over SSE)', () => {
 	let app: TestApp;
@@ -32,7 +35,7 @@ describe('first streamed reply (generation.start + generation.attach over SSE)',
 		for await (const e of subscribe(app.url, 'generation.attach', input, cookie(client))) {
 			if (e.id === null) continue; // connection and ping frames
 			events.push({ id: e.id, data: e.data as ReplyEvent });
-			if (e.data && (e.data as ReplyEvent).type !== 'delta') break;
+			if (['done', 'failed', 'cancelled'].includes((e.data as ReplyEvent).type)) break;
 		}
 		return events;
 	}

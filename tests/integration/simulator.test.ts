@@ -390,25 +390,30 @@ describe('simulator', { timeout: 5_000 }, () => {
 		});
 
 		it('hang applies to non-streaming requests too', async () => {
+			const abortedBefore = sim.stats.abortedByClient;
 			const controller = new AbortController();
 			const pending = chat('[[sim:hang]] plain hang', { stream: false, signal: controller.signal });
 			const early = await Promise.race([pending.then(() => 'headers'), new Promise((r) => setTimeout(() => r('nothing'), 200))]);
 			expect(early).toBe('nothing');
 			controller.abort();
 			await expect(pending).rejects.toThrow();
+			await waitFor(() => sim.stats.abortedByClient === abortedBefore + 1, 2_000, 'abort count');
 		});
 
 		it('stall-after=N sends N chunks then nothing; the abort bills what was sent', async () => {
 			const abortedBefore = sim.stats.abortedByClient;
-			const res = await chat('[[sim:stall-after=3]] stall', { model: 'sim/sonnet-like' });
+			const controller = new AbortController();
+			const res = await chat('[[sim:stall-after=3]] stall', { model: 'sim/sonnet-like', signal: controller.signal });
 			const id = res.headers.get('x-generation-id') ?? '';
-			const capture = await readSse(res, { idleMs: 300 });
+			const capture = await readSse(res, { idleMs: 300, cancelOnStop: false });
 			expect(capture.end).toBe('idle');
 			const sent = contentChunks(capture);
 			expect(sent).toHaveLength(3);
 			expect(sim.stats.generations.get(id)?.status).toBe('running');
 			expect((await generation(id)).status).toBe(404);
-			await waitFor(() => sim.stats.abortedByClient === abortedBefore + 1, 2_000, 'abort count');
+			controller.abort();
+			await waitFor(() => sim.stats.generations.get(id)?.status !== 'running', 2_000, 'the generation to settle');
+			expect(sim.stats.abortedByClient).toBe(abortedBefore + 1);
 			const record = sim.stats.generations.get(id);
 			const sentChars = textOf(capture).length;
 			expect(record).toMatchObject({ status: 'aborted', sentChars, completionTokens: Math.ceil(sentChars / 4) });
@@ -468,7 +473,8 @@ describe('simulator', { timeout: 5_000 }, () => {
 			expect(content.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(textOf(capture).split(''));
 			expect(content).toHaveLength(5);
 			const dataTimes = capture.events.flatMap((event, index) => (event.type === 'data' ? [capture.times[index] ?? 0] : []));
-			for (let i = 1; i < 5; i++) expect((dataTimes[i] ?? 0) - (dataTimes[i - 1] ?? 0)).toBeGreaterThanOrEqual(45);
+			// The span, not each gap: a busy client may read two spaced chunks in one go.
+			expect((dataTimes[4] ?? 0) - (dataTimes[0] ?? 0)).toBeGreaterThanOrEqual(200);
 		});
 
 		it('trickle defaults to 200 ms per character', async () => {
@@ -476,7 +482,7 @@ describe('simulator', { timeout: 5_000 }, () => {
 			const capture = await readSse(res, { until: (_event, c) => contentChunks(c).length === 3 });
 			expect(capture.end).toBe('stopped');
 			const dataTimes = capture.events.flatMap((event, index) => (event.type === 'data' ? [capture.times[index] ?? 0] : []));
-			expect((dataTimes[2] ?? 0) - (dataTimes[0] ?? 0)).toBeGreaterThanOrEqual(360);
+			expect((dataTimes[2] ?? 0) - (dataTimes[0] ?? 0)).toBeGreaterThanOrEqual(300);
 		});
 
 		it('crlf frames every line with CRLF', async () => {
@@ -538,7 +544,7 @@ describe('simulator', { timeout: 5_000 }, () => {
 			const { capture } = await stream('[[sim:first-token-delay=400 keepalive-interval=50]] think');
 			const firstData = capture.events.findIndex((event) => event.type === 'data');
 			expect(capture.times[firstData]).toBeGreaterThanOrEqual(380);
-			expect(commentsOf(capture.events.slice(0, firstData)).length).toBeGreaterThanOrEqual(5);
+			expect(commentsOf(capture.events.slice(0, firstData)).length).toBeGreaterThanOrEqual(4);
 			expect(dataOf(capture.events).at(-1)).toBe('[DONE]');
 		});
 
@@ -571,8 +577,8 @@ describe('simulator', { timeout: 5_000 }, () => {
 			await other.close();
 			expect(performance.now() - started).toBeLessThan(1_000);
 			await expect(pending).rejects.toThrow();
+			await waitFor(() => other.stats.openConnections === 0, 1_000, 'sockets to close');
 			expect(other.stats.abortedByClient).toBe(0);
-			expect(other.stats.openConnections).toBe(0);
 		});
 	});
 

@@ -69,6 +69,8 @@ class Chat {
 			{
 				onData: ({ data }) => {
 					if (data.type === 'delta') turn.text += data.text;
+					else if (data.type === 'snapshot') turn.text = data.text;
+					else if (data.type === 'model') turn.note = data.model;
 					else if (data.type === 'done') finish('done', data.model);
 					else if (data.type === 'failed') finish('failed', data.reason);
 					else finish('cancelled', 'Stopped');

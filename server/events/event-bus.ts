@@ -1,0 +1,52 @@
+import { EventEmitter, on } from 'node:events';
+
+/** Everything the server tells about itself: the UI's event log, metrics and alerts read from here. */
+export type BusEvent =
+	| { type: 'breaker'; model: string; state: 'open' | 'half-open' | 'closed'; reason?: string }
+	| { type: 'retry'; model: string; attempt: number; delayMs: number; reason: string }
+	| { type: 'fallback'; from: string; to: string; reason: string }
+	| { type: 'generation'; userId: string; generationId: string; state: 'running' | 'done' | 'cancelled' | 'failed'; reason?: string };
+
+export interface StampedEvent {
+	seq: number;
+	at: number;
+	event: BusEvent;
+}
+
+/**
+ * The one event bus of the process. There is exactly one instance, made at boot and passed
+ * to everything that emits or listens: a second bus would swallow events silently.
+ */
+export class EventBus {
+	#emitter = new EventEmitter();
+	#seq = 0;
+
+	constructor() {
+		// Every attached client is a listener; the default cap of 10 is a false alarm here.
+		this.#emitter.setMaxListeners(0);
+	}
+
+	emit(event: BusEvent): StampedEvent {
+		const stamped = { seq: ++this.#seq, at: Date.now(), event };
+		this.#emitter.emit('event', stamped);
+		return stamped;
+	}
+
+	subscribe(listener: (event: StampedEvent) => void): () => void {
+		this.#emitter.on('event', listener);
+		return () => this.#emitter.off('event', listener);
+	}
+
+	/** Follows the bus until the signal aborts. */
+	async *watch(signal: AbortSignal): AsyncGenerator<StampedEvent> {
+		try {
+			for await (const [event] of on(this.#emitter, 'event', { signal })) yield event as StampedEvent;
+		} catch (error) {
+			if (!signal.aborted) throw error;
+		}
+	}
+
+	get listenerCount(): number {
+		return this.#emitter.listenerCount('event');
+	}
+}
