@@ -18,9 +18,7 @@ export default defineConfig({
 					include: ['tests/integration/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 60_000,
-					hookTimeout: 60_000,
-					// Each file boots its own servers on free ports; two cores run two at a time.
-					maxWorkers: 2
+					hookTimeout: 60_000
 				}
 			}
 		]

@@ -38,13 +38,13 @@ ensureChromium();
 ensureBuild();
 
 const vitestJson = join(out, 'vitest.json');
-spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
+const vitestRun = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
 	cwd: root,
 	stdio: 'inherit'
 });
 
 const playwrightJson = join(out, 'playwright.json');
-spawnSync(bin('playwright'), ['test'], {
+const playwrightRun = spawnSync(bin('playwright'), ['test'], {
 	cwd: root,
 	stdio: 'inherit',
 	env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }
@@ -60,12 +60,18 @@ let skipped = 0;
 const vitest = readJson(vitestJson);
 if (vitest) {
 	passed += vitest.numPassedTests;
-	failed += vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0) - countFailedSuitesWithFailedTests(vitest);
+	failed += vitest.numFailedTests + countFilesFailedOutsideTests(vitest);
 	skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
 } else {
 	console.error('vitest wrote no report: counting it as one failure.');
 	failed += 1;
 }
+// Errors outside any test (unhandled rejections, config errors) fail the run without failing a test.
+if (vitestRun.status !== 0 && failed === 0) {
+	console.error(`vitest exited with status ${vitestRun.status} outside any test: counting one failure.`);
+	failed += 1;
+}
+const failedBeforePlaywright = failed;
 const playwright = readJson(playwrightJson);
 if (playwright?.stats) {
 	passed += playwright.stats.expected + (playwright.stats.flaky ?? 0);
@@ -77,10 +83,15 @@ if (playwright?.stats) {
 	failed += 1;
 }
 
-/** A file that failed to load has no failed tests but is a failure; one with failed tests is already counted. */
-function countFailedSuitesWithFailedTests(report) {
+if (playwrightRun.status !== 0 && failed === failedBeforePlaywright) {
+	console.error(`Playwright exited with status ${playwrightRun.status} outside any test: counting one failure.`);
+	failed += 1;
+}
+
+/** A file that failed to load (or in a hook) has no failed test but is a failure. */
+function countFilesFailedOutsideTests(report) {
 	return (report.testResults ?? []).filter(
-		(file) => file.status === 'failed' && file.assertionResults?.some((t) => t.status === 'failed')
+		(file) => file.status === 'failed' && !file.assertionResults?.some((t) => t.status === 'failed')
 	).length;
 }
 

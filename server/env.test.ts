@@ -8,7 +8,15 @@ describe('parseEnv', () => {
 			HOST: '127.0.0.1',
 			DATABASE_PATH: './data/phosphor.db',
 			LOG_LEVEL: 'info',
-			STATIC_DIR: './build'
+			STATIC_DIR: './build',
+			UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: 30_000,
+			UPSTREAM_IDLE_TIMEOUT_MS: 60_000,
+			UPSTREAM_MAX_RETRIES: 2,
+			UPSTREAM_RETRY_BASE_DELAY_MS: 250,
+			UPSTREAM_MAX_RETRY_AFTER_MS: 10_000,
+			BREAKER_THRESHOLD: 5,
+			BREAKER_HALF_OPEN_AFTER_MS: 30_000,
+			FALLBACK_MODELS: []
 		});
 	});
 
@@ -31,6 +39,10 @@ describe('parseEnv', () => {
 		expect(message).toContain('PORT="70000": must be between 0 and 65535');
 		expect(message).toContain('LOG_LEVEL="loud": must be one of debug, info, warn, error, silent');
 		expect(message).toContain('UPSTREAM_BASE_URL="ftp://x": must be an http(s) URL');
+	});
+
+	it('reads the fallback models as a comma-separated list', () => {
+		expect(parseEnv({ FALLBACK_MODELS: ' sim/gpt-like, ,sim/free ' }).FALLBACK_MODELS).toEqual(['sim/gpt-like', 'sim/free']);
 	});
 
 	it('never prints the API key', () => {

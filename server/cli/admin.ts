@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase, DatabaseOpenError } from '../db/client';
 import { EnvError, parseEnv } from '../env';
+import { tokenCreate, tokenList, tokenRevoke } from './token-commands';
 import { UsageError } from './usage-error';
 import { userAdd } from './user-add';
 
@@ -10,6 +11,13 @@ Commands:
   user add <name> [--admin] [--password-stdin]
       Create a user. Prints a generated password on stdout,
       or reads the password from stdin with --password-stdin.
+  token create <user>
+      Create an API token for the OpenAI-compatible API (/v1).
+      Prints the token, and nothing else, on stdout; it is shown only once.
+  token list <user> [--json]
+      List a user's API tokens: id, created, last used, revoked.
+  token revoke <token-or-id>
+      Revoke an API token, given whole or by its id.
 
 Environment: DATABASE_PATH (default ./data/phosphor.db) selects the database.`;
 
@@ -21,6 +29,7 @@ function parseCommandLine(argv: string[]) {
 			options: {
 				admin: { type: 'boolean', default: false },
 				'password-stdin': { type: 'boolean', default: false },
+				json: { type: 'boolean', default: false },
 				help: { type: 'boolean', short: 'h', default: false }
 			}
 		});
@@ -42,6 +51,9 @@ async function run(argv: string[]): Promise<number> {
 		if (group === 'user' && verb === 'add') {
 			return await userAdd(database.db, rest, { admin: values.admin, passwordStdin: values['password-stdin'] });
 		}
+		if (group === 'token' && verb === 'create') return tokenCreate(database.db, rest);
+		if (group === 'token' && verb === 'list') return tokenList(database.db, rest, { json: values.json });
+		if (group === 'token' && verb === 'revoke') return tokenRevoke(database.db, rest);
 		throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
 	} finally {
 		database.close();

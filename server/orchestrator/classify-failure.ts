@@ -25,11 +25,24 @@ const KIND_OF_STATUS: Record<number, FailureKind> = {
 	429: 'rate-limited'
 };
 
-/** Only these may be retried, and only before the first token: 408, 429, 5xx and network errors. */
+/**
+ * Only these may be retried, and only before the first token: 408, 429, 5xx and network errors.
+ * A first-token timeout is not: the same model would likely hang again, and the next model
+ * in the list answers sooner than a second full timeout would.
+ */
 export function isRetryable(error: unknown): boolean {
 	const status = statusOf(error);
 	if (status !== undefined) return status === 408 || status === 429 || status >= 500;
-	return error instanceof APIConnectionError && !(error instanceof APIUserAbortError);
+	return isNetworkError(error);
+}
+
+/** The connection failed or dropped: the SDK's connection error, or fetch's body stream ending abruptly. */
+export function isNetworkError(error: unknown): boolean {
+	if (error instanceof APIUserAbortError) return false;
+	if (error instanceof APIConnectionError) return true;
+	if (!(error instanceof TypeError)) return false;
+	const code = (error.cause as { code?: unknown } | undefined)?.code;
+	return error.message === 'terminated' || error.message === 'fetch failed' || (typeof code === 'string' && /^(E|UND_ERR_)/.test(code));
 }
 
 /** Provider health: client mistakes (4xx other than 408/429) and user aborts say nothing about it. */
@@ -94,7 +107,7 @@ export function toOrchestratorError(error: unknown, model: string, afterFirstTok
 	if (error instanceof APIConnectionTimeoutError) {
 		return new OrchestratorError('timeout', `The model provider did not answer in time (${model}).`, d, { cause: error });
 	}
-	if (error instanceof APIConnectionError) {
+	if (isNetworkError(error)) {
 		return new OrchestratorError('upstream', `The model provider could not be reached or dropped the connection (${model}).`, d, {
 			cause: error
 		});

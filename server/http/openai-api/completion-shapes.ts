@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
+
+type Finish = Extract<OrchestratorEvent, { type: 'finish' }>;
+
+/** OpenAI's usage, plus OpenRouter's `cost` (USD) when the provider reported one. */
+export interface CompletionUsage {
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+	cost?: number;
+}
+
+export interface ChatCompletionBody {
+	id: string;
+	object: 'chat.completion';
+	created: number;
+	model: string;
+	choices: Array<{
+		index: 0;
+		message: { role: 'assistant'; content: string; refusal: null };
+		logprobs: null;
+		finish_reason: string;
+	}>;
+	usage: CompletionUsage;
+}
+
+export interface ChatCompletionChunkBody {
+	id: string;
+	object: 'chat.completion.chunk';
+	created: number;
+	model: string;
+	choices: Array<{
+		index: 0;
+		delta: { role?: 'assistant'; content?: string };
+		logprobs: null;
+		finish_reason: string | null;
+	}>;
+	usage?: CompletionUsage;
+}
+
+/** The provider's id (OpenRouter's `gen-…`) when there is one, so callers can look the generation up. */
+export function completionId(upstreamId: string): string {
+	return upstreamId || `chatcmpl-${randomBytes(18).toString('base64url')}`;
+}
+
+/** Unknown counts are reported as 0: the SDKs type them as numbers, never null. */
+export function usageOf(finish: Finish): CompletionUsage {
+	const prompt = finish.promptTokens ?? 0;
+	const completion = finish.completionTokens ?? 0;
+	return {
+		prompt_tokens: prompt,
+		completion_tokens: completion,
+		total_tokens: prompt + completion,
+		...(finish.costUsd === null ? {} : { cost: finish.costUsd })
+	};
+}
+
+export function unixSeconds(ms = Date.now()): number {
+	return Math.floor(ms / 1000);
+}
