@@ -60,7 +60,8 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 			if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
 			if (request.signal.aborted) throw new CallerAbortError();
 			await breaker.execute(async () => {
-				const probing = breaker.state === CircuitState.HalfOpen;
+				// cockatiel invokes the probe before it records the half-open state: "not closed" is the probe.
+				const probing = breaker.state !== CircuitState.Closed;
 				try {
 					await streamOnce(model, request, queue, attempt);
 				} catch (error) {

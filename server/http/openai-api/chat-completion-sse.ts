@@ -58,12 +58,12 @@ export async function streamCompletion(res: ServerResponse, events: AsyncIterabl
 			}
 		}
 	} catch (error) {
-		if (!res.headersSent) throw error;
-		if (res.destroyed) return;
-		const apiError = error instanceof OrchestratorError ? fromOrchestratorError(error) : internalStreamError();
-		res.end(frame(apiError.body));
-		if (!(error instanceof OrchestratorError)) throw error;
-		return;
+		// After the 200, the error can only travel in-band; the caller still logs it.
+		if (res.headersSent && !res.destroyed) {
+			const apiError = error instanceof OrchestratorError ? fromOrchestratorError(error) : internalStreamError();
+			res.end(frame(apiError.body));
+		}
+		throw error;
 	}
 	res.end('data: [DONE]\n\n');
 }

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PublicUser } from '../../auth/users';
+import type { Services } from '../../services';
+import { respondWithCompletion } from './chat-completion-json';
+import { streamCompletion } from './chat-completion-sse';
+import { parseChatRequest, toTurns } from './chat-request';
+import { unixSeconds } from './completion-shapes';
+import { readJsonBody } from './read-json-body';
+import { requestSignal } from './request-signal';
+
+/** POST /v1/chat/completions: the same orchestrator, policies and budgets as the app's own replies. */
+export async function chatCompletions(
+	req: IncomingMessage,
+	res: ServerResponse,
+	user: PublicUser,
+	services: Services,
+	shutdown: AbortSignal
+): Promise<void> {
+	const request = parseChatRequest(await readJsonBody(req));
+	const signal = requestSignal(res, shutdown);
+	const events = services.orchestrator.stream({
+		models: [request.model, ...(request.models ?? [])],
+		messages: toTurns(request.messages),
+		maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+		temperature: request.temperature ?? undefined,
+		userId: user.id,
+		signal
+	});
+	const created = unixSeconds();
+	if (request.stream) {
+		await streamCompletion(res, events, { created, includeUsage: request.stream_options?.include_usage === true, requestedModel: request.model });
+	} else {
+		await respondWithCompletion(res, events, created);
+	}
+}
