@@ -8,6 +8,7 @@ import { countUsers } from './auth/users';
 import { openDatabase } from './db/client';
 import type { Env } from './env';
 import { healthz, readyz, sendJson } from './http/health';
+import { createOpenAiApi } from './http/openai-api/router';
 import { isCrossOriginMutation, setSecurityHeaders } from './http/security-headers';
 import { createStaticHandler } from './http/static-files';
 import type { Logger } from './log';
@@ -95,6 +96,9 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			}
 		});
 		const serveStatic = createStaticHandler(env.STATIC_DIR);
+		// /v1 streams are not jobs: shutdown ends them through this signal instead of waiting on them.
+		const shutdown = new AbortController();
+		const openAiApi = createOpenAiApi(services, shutdown.signal);
 		let draining = false;
 
 		const server = createServer((req, res) => {
@@ -110,6 +114,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				res.setHeader('Cache-Control', 'no-store');
 				return trpc(req, res);
 			}
+			if (path === '/v1' || path.startsWith('/v1/')) return void openAiApi(req, res, path);
 			serveStatic(req, res, path);
 		});
 		server.keepAliveTimeout = 65_000;
@@ -127,6 +132,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 		const close = () =>
 			(closing ??= (async () => {
 				draining = true;
+				shutdown.abort();
 				const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
 				// Ending the jobs ends their attached streams, which lets those requests finish.
 				const jobsStopped = services.jobs.stopAll();

@@ -18,7 +18,7 @@ export const FAST: ResilienceConfig = {
 	fallbackModels: []
 };
 
-export function rig(sim: Simulator, overrides: Partial<ResilienceConfig> = {}) {
+export function rig(sim: Pick<Simulator, 'url'>, overrides: Partial<ResilienceConfig> = {}) {
 	const bus = new EventBus();
 	const busEvents: StampedEvent[] = [];
 	bus.subscribe((e) => busEvents.push(e));
