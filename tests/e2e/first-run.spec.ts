@@ -55,3 +55,24 @@ test('Enter sends; sign out, a wrong password is refused, the right one signs in
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
 });
+
+test('a reload in the middle of a reply re-attaches and watches it complete', async ({ page, server }) => {
+	const [, code] = await server.waitFor(/Setup code: (\S+)/);
+	await page.goto(server.url);
+	await page.getByLabel('Setup code').fill(code as string);
+	await page.getByLabel('Username').fill('lin');
+	await page.getByLabel('Password').fill('a long enough password');
+	await page.getByRole('button', { name: 'Create admin' }).click();
+
+	await page.getByRole('textbox', { name: 'Message' }).fill('Keep going. [[sim:len=2500 delay=8]]');
+	await page.getByRole('button', { name: 'Send' }).click();
+	const reply = page.locator('.turn.assistant').last();
+	await expect.poll(async () => (await reply.innerText()).length).toBeGreaterThan(100);
+
+	await page.reload();
+	const resumed = page.locator('.turn.assistant').last();
+	await expect(resumed).toHaveAttribute('data-state', 'streaming');
+	await expect(resumed).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+	// The whole reply, no gap and no duplicate: exactly the requested length.
+	expect((await resumed.locator('pre').innerText()).length).toBe(2500);
+});

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/auth/users';
-import { messages } from '../../server/db/schema';
+import { generations, messages } from '../../server/db/schema';
 import { setupCodeFrom, startTestApp, type TestApp } from '../helpers/app';
 import { subscribe } from '../helpers/trpc-subscription';
 import { TrpcHttp } from '../helpers/trpc-http';
@@ -61,6 +61,51 @@ describe('first streamed reply (generation.start + generation.attach over SSE)',
 		const all = await collect(ada, { generationId: started.generationId });
 		const tail = await collect(ada, { generationId: started.generationId, lastEventId: '4' });
 		expect(tail).toEqual(all.slice(5));
+	});
+
+	it('resumes a dropped live stream from lastEventId: the text matches byte for byte', async () => {
+		const started = (await ada.mutation('generation.start', { content: 'Long one [[sim:len=4000 delay=2]]' })).json.result?.data as Started;
+		// First connection: read k events of a stream still in progress, then drop it.
+		const dropped = new AbortController();
+		const firstPart: Array<{ id: string; data: ReplyEvent }> = [];
+		for await (const e of subscribe(app.url, 'generation.attach', { generationId: started.generationId }, cookie(ada), dropped.signal)) {
+			if (e.id === null) continue;
+			firstPart.push({ id: e.id, data: e.data as ReplyEvent });
+			if (firstPart.length === 25) break;
+		}
+		dropped.abort();
+		const lastEventId = firstPart.at(-1)?.id as string;
+		const rest = await collect(ada, { generationId: started.generationId, lastEventId });
+		const all = [...firstPart, ...rest];
+		expect(all.map((e) => e.id)).toEqual(all.map((_, i) => String(i)));
+		expect(all.at(-1)?.data.type).toBe('done');
+		const text = all.map((e) => (e.data.type === 'delta' ? e.data.text : '')).join('');
+		const stored = app.services.db.select().from(messages).where(eq(messages.id, started.assistantMessageId)).get();
+		expect(Buffer.from(text).equals(Buffer.from(stored?.content ?? ''))).toBe(true);
+		expect(text).toHaveLength(4000);
+	});
+
+	it('lets several clients watch one generation at once, each seeing all of it', async () => {
+		const started = (await ada.mutation('generation.start', { content: 'Shared [[sim:len=1500 delay=1]]' })).json.result?.data as Started;
+		const [a, b, c] = await Promise.all([1, 2, 3].map(() => collect(ada, { generationId: started.generationId })));
+		expect(b).toEqual(a);
+		expect(c).toEqual(a);
+		expect(a?.at(-1)?.data.type).toBe('done');
+	});
+
+	it('records the generation row through its states, once terminal', async () => {
+		const started = (await ada.mutation('generation.start', { content: 'Row [[sim:len=300]]' })).json.result?.data as Started;
+		await collect(ada, { generationId: started.generationId });
+		const row = app.services.db.select().from(generations).where(eq(generations.id, started.generationId)).get();
+		expect(row).toMatchObject({
+			state: 'done',
+			model: 'sim/echo-mini',
+			upstreamId: expect.stringMatching(/^gen-/),
+			failureReason: null,
+			tokensOut: expect.any(Number),
+			costNanoUsd: expect.any(Number)
+		});
+		expect(row?.finishedAt).toBeGreaterThanOrEqual(row?.firstTokenAt ?? Infinity);
 	});
 
 	it('reports an upstream failure as a terminal event a person can read', async () => {

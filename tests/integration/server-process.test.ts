@@ -86,6 +86,34 @@ describe('the server process', () => {
 		expect(Date.now() - t0).toBeLessThan(4_000);
 	});
 
+	it('after a crash (kill -9) mid-reply, the restarted server marks the job failed and keeps its partial text', async () => {
+		const path = `${dir()}/phosphor.db`;
+		const first = await startServerProcess({ DATABASE_PATH: path });
+		const [, code] = await first.waitFor(/Setup code: (\S+)/);
+		const client = new TrpcHttp(first.url);
+		await client.mutation('auth.setup', { setupCode: code, username: 'ada', password: 'long password' });
+		const started = await client.mutation('generation.start', { content: 'slow [[sim:trickle=5]]' });
+		const { generationId } = started.json.result?.data as { generationId: string };
+		// Long enough for a few throttled writes of the growing reply.
+		await new Promise((r) => setTimeout(r, 1_200));
+		first.child.kill('SIGKILL');
+		await first.stop();
+
+		const second = await startServerProcess({ DATABASE_PATH: path });
+		cleanups.push(() => second.stop());
+		expect(second.output()).toMatch(/marked replies interrupted by a restart as failed count=1/);
+		const again = new TrpcHttp(second.url);
+		await again.mutation('auth.login', { username: 'ada', password: 'long password' });
+		const cookie = [...again.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+		const events: Array<{ type: string; text?: string; reason?: string }> = [];
+		for await (const e of subscribe(second.url, 'generation.attach', { generationId }, { cookie })) {
+			if (e.id !== null) events.push(e.data as { type: string });
+		}
+		expect(events[0]?.type).toBe('snapshot');
+		expect(events[0]?.text?.length).toBeGreaterThan(10);
+		expect(events[1]).toEqual({ type: 'failed', reason: expect.stringMatching(/server restarted/) });
+	});
+
 	it('admin CLI: `user add` prints a generated password that signs in; --password-stdin reads one', async () => {
 		const path = `${dir()}/phosphor.db`;
 		const env = { ...process.env, DATABASE_PATH: path };

@@ -76,6 +76,13 @@ class Chat {
 					else finish('cancelled', 'Stopped');
 				},
 				onError: (error) => {
+					// Only the server's word ends the reply here. A dropped connection (a reload, a page
+					// closing, a network cut) is not its failure: the pending record stays, so the next
+					// page resumes it.
+					if (!error.data?.code) {
+						turn.note = 'Connection lost; reload to resume.';
+						return;
+					}
 					finish('failed', errorMessage(error));
 				}
 			}
