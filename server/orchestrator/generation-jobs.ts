@@ -171,7 +171,6 @@ export class GenerationJobs {
 		};
 		this.db.update(generations).set({ state: 'running', startedAt: Date.now() }).where(eq(generations.id, job.id)).run();
 		this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
-		let upstreamId: string | null = null;
 		try {
 			final = { type: 'failed', reason: 'The reply ended without a result.' };
 			for await (const event of this.orchestrator.stream({
@@ -182,8 +181,7 @@ export class GenerationJobs {
 			})) {
 				if (event.type === 'start') {
 					answeredBy = event.model;
-					upstreamId = event.upstreamId;
-					this.db.update(generations).set({ model: event.model, upstreamId, firstTokenAt: Date.now() }).where(eq(generations.id, job.id)).run();
+					this.db.update(generations).set({ model: event.model, upstreamId: event.upstreamId, firstTokenAt: Date.now() }).where(eq(generations.id, job.id)).run();
 					job.log.push({ type: 'model', model: event.model });
 				} else if (event.type === 'delta') {
 					text += event.text;
