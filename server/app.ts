@@ -8,6 +8,7 @@ import { countUsers } from './auth/users';
 import { openDatabase } from './db/client';
 import type { Env } from './env';
 import { healthz, readyz, sendJson } from './http/health';
+import { metrics } from './http/metrics';
 import { createOpenAiApi } from './http/openai-api/router';
 import { isCrossOriginMutation, setSecurityHeaders } from './http/security-headers';
 import { createStaticHandler } from './http/static-files';
@@ -107,6 +108,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			const path = url.pathname;
 			if (path === '/healthz') return healthz(res);
 			if (path === '/readyz') return readyz(res, database.sqlite, draining);
+			if (path === '/metrics') return metrics(res, services);
 			if (path === '/trpc' || path.startsWith('/trpc/')) {
 				if (isCrossOriginMutation(req, env.PUBLIC_ORIGIN)) {
 					return sendJson(res, 403, { error: { message: 'Cross-origin requests may not change anything.' } });

@@ -110,6 +110,10 @@ export class GenerationJobs {
 		return { generationId: job.id, assistantMessageId: job.assistantMessageId };
 	}
 
+	get runningCount(): number {
+		return this.#running.size;
+	}
+
 	/** The live job when it exists and belongs to this user; someone else's id looks like a missing one. */
 	find(generationId: string, userId: string): Job | undefined {
 		const job = this.#jobs.get(generationId);

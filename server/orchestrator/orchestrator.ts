@@ -32,6 +32,8 @@ interface Attempt {
 
 export function createOrchestrator(upstream: Upstream, config: ResilienceConfig, bus: EventBus) {
 	const breakers = new ModelBreakers(config.breakerThreshold, config.breakerHalfOpenAfterMs, bus);
+	/** Upstream streams past their first token right now (for /metrics). */
+	let streamsOpen = 0;
 	const firstTokenTimeout = timeout(config.firstTokenTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
 
 	/** Runs one model: retries (before the first token only) around the breaker around the whole stream. */
@@ -85,7 +87,12 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 			});
 			attempt.firstTokenSeen = true;
 			queue.push({ type: 'start', model: opened.model, upstreamId: opened.upstreamId });
-			await pump(opened, controller, queue);
+			streamsOpen++;
+			try {
+				await pump(opened, controller, queue);
+			} finally {
+				streamsOpen--;
+			}
 		} finally {
 			request.signal.removeEventListener('abort', onCallerAbort);
 			if (!controller.signal.aborted) controller.abort();
@@ -136,8 +143,11 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 		});
 	}
 
-	const orchestrator: Orchestrator & { breakers: ModelBreakers } = {
+	const orchestrator: Orchestrator & { breakers: ModelBreakers; readonly streamsOpen: number } = {
 		breakers,
+		get streamsOpen() {
+			return streamsOpen;
+		},
 		async *stream(request) {
 			const asked = request.models.length > 0 ? request.models : [upstream.config.defaultModel];
 			// A request that names no fallbacks gets the configured ones.

@@ -6,7 +6,7 @@ import { streamCompletion } from './chat-completion-sse';
 import { parseChatRequest, toTurns } from './chat-request';
 import { unixSeconds } from './completion-shapes';
 import { readJsonBody } from './read-json-body';
-import { requestSignal } from './request-signal';
+import type { InFlightRequests } from './request-signal';
 
 /** POST /v1/chat/completions: the same orchestrator, policies and budgets as the app's own replies. */
 export async function chatCompletions(
@@ -14,10 +14,10 @@ export async function chatCompletions(
 	res: ServerResponse,
 	user: PublicUser,
 	services: Services,
-	shutdown: AbortSignal
+	inFlight: InFlightRequests
 ): Promise<void> {
 	const request = parseChatRequest(await readJsonBody(req));
-	const signal = requestSignal(res, shutdown);
+	const signal = inFlight.signalFor(res);
 	const events = services.orchestrator.stream({
 		models: [request.model, ...(request.models ?? [])],
 		messages: toTurns(request.messages),

@@ -8,6 +8,7 @@ import { chatCompletions } from './chat-completions-route';
 import { fromOrchestratorError, OpenAiApiError, sendOpenAiError, shuttingDown, unauthorized } from './errors';
 import { UpstreamModelCatalog } from './model-catalog';
 import { ClientGoneError } from './read-json-body';
+import { InFlightRequests } from './request-signal';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, user: PublicUser) => Promise<void>;
 
@@ -18,6 +19,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, user: PublicUser) => 
  */
 export function createOpenAiApi(services: Services, shutdown: AbortSignal) {
 	const catalog = new UpstreamModelCatalog(services.upstream);
+	const inFlight = new InFlightRequests(shutdown);
 	const routes: Record<string, { method: string; handle: Handler }> = {
 		'/v1/models': {
 			method: 'GET',
@@ -25,14 +27,14 @@ export function createOpenAiApi(services: Services, shutdown: AbortSignal) {
 		},
 		'/v1/chat/completions': {
 			method: 'POST',
-			handle: (req, res, user) => chatCompletions(req, res, user, services, shutdown)
+			handle: (req, res, user) => chatCompletions(req, res, user, services, inFlight)
 		}
 	};
 
 	return async function handleOpenAiApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
 		res.setHeader('Cache-Control', 'no-store');
 		try {
-			if (shutdown.aborted) throw shuttingDown();
+			if (inFlight.shuttingDown) throw shuttingDown();
 			// Authenticate before anything else, so no one without a token learns which paths exist.
 			const user = authenticate(req, services.db);
 			if (!user) throw unauthorized();

@@ -1,0 +1,15 @@
+/** Nearest-rank percentile of a sample (p in 0..100). */
+export function percentile(values: number[], p: number): number {
+	if (values.length === 0) return Number.NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+	return sorted[rank] as number;
+}
+
+export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** One line per figure: what, measured, target, verdict. */
+export function report(name: string, value: string, target: string, met: boolean | null): void {
+	const verdict = met === null ? 'info' : met ? 'MET' : 'MISSED';
+	console.log(`  ${name.padEnd(58)} ${value.padStart(14)}   target ${target.padEnd(22)} ${verdict}`);
+}
