@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readMetric, startServerProcess, startSimulatorProcess } from './lib/processes';
 import { fmt, report } from './lib/stats';
 import { streamCompletion } from './lib/stream-client';
@@ -17,6 +18,8 @@ export async function streamMemoryBench(): Promise<void> {
 		const heapBefore = await readMetric(server.url, 'nodejs_heap_used_bytes');
 		// Each stream sends a first token, then trickles slowly: all are open at once.
 		const controller = new AbortController();
+		// One signal for the whole batch: a thousand listeners on it are intended.
+		setMaxListeners(0, controller.signal);
 		let firstTokens = 0;
 		const streams = Array.from({ length: STREAMS }, (_, i) =>
 			streamCompletion(url, `open ${i} [[sim:len=40 trickle=300]]`, headers, controller.signal).catch(() => null)
