@@ -14,6 +14,8 @@ import { isCrossOriginMutation, setSecurityHeaders } from './http/security-heade
 import { createStaticHandler } from './http/static-files';
 import type { Logger } from './log';
 import { GenerationJobs } from './orchestrator/generation-jobs';
+import { createMetering, drainSettlements } from './ledger/metering';
+import { reconcileEstimates, reconcileOpenReservations } from './ledger/reconcile';
 import { EventBus } from './events/event-bus';
 import { createOrchestrator } from './orchestrator/orchestrator';
 import type { ResilienceConfig } from './orchestrator/resilience-config';
@@ -62,9 +64,14 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 		const upstream = createUpstream(upstreamConfig);
 		const bus = new EventBus();
 		const orchestrator = createOrchestrator(upstream, resilienceFrom(env), bus);
-		const jobs = new GenerationJobs(database.db, orchestrator, bus, log);
+		const metering = createMetering({ db: database.db, sqlite: database.sqlite, upstream, orchestrator, bus, log });
+		const jobs = new GenerationJobs(database.db, metering, bus, log);
 		const recovered = jobs.recoverInterrupted();
 		if (recovered > 0) log.warn('marked replies interrupted by a restart as failed', { count: recovered });
+		await metering.catalog.start();
+		const reconciled = await reconcileOpenReservations(metering, database.db);
+		if (reconciled > 0) log.warn('settled reservations left open by a restart', { count: reconciled });
+		void reconcileEstimates(metering, database.db).catch((error: unknown) => log.warn('estimate reconciliation failed', { error }));
 		bus.subscribe(({ event }) => {
 			if (event.type === 'breaker') log.warn(`circuit ${event.state} for ${event.model}`);
 			else if (event.type === 'retry') log.info(`retrying ${event.model}`, { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
@@ -81,6 +88,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			upstream,
 			bus,
 			orchestrator,
+			metering,
 			jobs,
 			secureCookies: env.PUBLIC_ORIGIN?.startsWith('https:') ?? false
 		};
@@ -145,6 +153,9 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				await Promise.all([stopped, jobsStopped]);
 				clearInterval(sweep);
 				clearTimeout(force);
+				// Lookups need the upstream: settle before the simulator goes.
+				await drainSettlements(metering, DRAIN_TIMEOUT_MS);
+				metering.catalog.stop();
 				await simulator?.close();
 				database.close();
 			})());

@@ -6,7 +6,7 @@ import type { Db } from './db/client';
 import type { Env } from './env';
 import type { Logger } from './log';
 import type { EventBus } from './events/event-bus';
-import type { GenerationJobs } from './orchestrator/generation-jobs';
+import type { GenerationJobs, JobMetering } from './orchestrator/generation-jobs';
 import type { PolicyOrchestrator } from './orchestrator/orchestrator';
 import type { Upstream } from './orchestrator/upstream';
 
@@ -23,6 +23,8 @@ export interface Services {
 	/** The one event bus of the process. */
 	bus: EventBus;
 	orchestrator: PolicyOrchestrator;
+	/** The ledger, the model catalog and the group-commit writer. */
+	metering: JobMetering;
 	jobs: GenerationJobs;
 	/** Cookies get `Secure` when the app is served over https. */
 	secureCookies: boolean;

@@ -11,8 +11,8 @@ interface Proc {
 	stop(): Promise<void>;
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
-	const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<Proc> {
+	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
 		cwd: ROOT,
 		env: { PATH: process.env.PATH ?? '', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -45,6 +45,12 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 export const startSimulatorProcess = () =>
 	startProcess(['server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
 
+/**
+ * Extra node flags for the server process only, e.g. `BENCH_SERVER_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"` or `--heapsnapshot-signal=SIGUSR2`: Node refuses these in NODE_OPTIONS.
+ */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 /** The real server on a temp database, pointed at `upstream`, with a user and an API token. */
 export async function startServerProcess(upstream: string, env: Record<string, string> = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'phosphor-bench-'));
@@ -63,7 +69,8 @@ export async function startServerProcess(upstream: string, env: Record<string, s
 	const server = await startProcess(
 		['server/main.ts'],
 		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: upstream, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info', ...env },
-		/Phosphor listening on (\S+)/
+		/Phosphor listening on (\S+)/,
+		SERVER_NODE_ARGS
 	);
 	return {
 		...server,

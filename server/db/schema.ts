@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
 	integer('created_at', { mode: 'number' })
@@ -82,6 +82,8 @@ export const generations = sqliteTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+		/** How the reply was asked for: the app, or the OpenAI-compatible API. */
+		origin: text('origin', { enum: ['app', 'api'] }).notNull().default('app'),
 		userMessageId: text('user_message_id'),
 		assistantMessageId: text('assistant_message_id'),
 		/** The models to try, in order: the first is the one asked for, the rest are fallbacks. */
@@ -96,6 +98,8 @@ export const generations = sqliteTable(
 		tokensOut: integer('tokens_out'),
 		/** Provider-reported cost in nano-USD, once known. */
 		costNanoUsd: integer('cost_nano_usd'),
+		/** The max_tokens sent upstream: it bounds the reservation. */
+		maxTokens: integer('max_tokens'),
 		createdAt: createdAt(),
 		startedAt: integer('started_at', { mode: 'number' }),
 		firstTokenAt: integer('first_token_at', { mode: 'number' }),
@@ -118,4 +122,116 @@ export const apiTokens = sqliteTable(
 		revokedAt: integer('revoked_at', { mode: 'number' })
 	},
 	(t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)]
+);
+
+/** The model catalog from the upstream's /models; prices kept exactly as the provider wrote them. */
+export const models = sqliteTable('models', {
+	id: text('id').primaryKey(),
+	name: text('name').notNull(),
+	contextLength: integer('context_length'),
+	maxCompletionTokens: integer('max_completion_tokens'),
+	modality: text('modality'),
+	/** USD per token as a decimal string ("0.000003"); "-1" means a variable price. */
+	promptPrice: text('prompt_price').notNull(),
+	completionPrice: text('completion_price').notNull(),
+	requestPrice: text('request_price').notNull().default('0'),
+	fetchedAt: integer('fetched_at', { mode: 'number' }).notNull(),
+	/** Set when the model left the upstream's list: kept for old reports, refused for new calls. */
+	removedAt: integer('removed_at', { mode: 'number' })
+});
+
+export const teams = sqliteTable(
+	'teams',
+	{
+		id: text('id').primaryKey(),
+		name: text('name').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('teams_name').on(t.name)]
+);
+
+/** A user belongs to at most one team: its budget is the one a reply counts against. */
+export const teamMembers = sqliteTable(
+	'team_members',
+	{
+		teamId: text('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' })
+	},
+	(t) => [uniqueIndex('team_members_user').on(t.userId), index('team_members_team').on(t.teamId)]
+);
+
+/** One hard limit per user or team, over a period, with alert thresholds in percent. */
+export const budgets = sqliteTable(
+	'budgets',
+	{
+		id: text('id').primaryKey(),
+		scope: text('scope', { enum: ['user', 'team'] }).notNull(),
+		scopeId: text('scope_id').notNull(),
+		period: text('period', { enum: ['day', 'month', 'total'] }).notNull(),
+		limitNanoUsd: integer('limit_nano_usd').notNull(),
+		alertThresholds: text('alert_thresholds', { mode: 'json' }).$type<number[]>().notNull(),
+		createdAt: createdAt(),
+		updatedAt: integer('updated_at', { mode: 'number' }).notNull()
+	},
+	(t) => [uniqueIndex('budgets_scope').on(t.scope, t.scopeId)]
+);
+
+/**
+ * Append-only money record. A generation has at most one reservation, one release and one
+ * charge (unique index); a correction is a further entry, never an edit.
+ */
+export const ledgerEntries = sqliteTable(
+	'ledger_entries',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		generationId: text('generation_id'),
+		userId: text('user_id').notNull(),
+		teamId: text('team_id'),
+		kind: text('kind', { enum: ['reservation', 'release', 'charge', 'correction'] }).notNull(),
+		amountNanoUsd: integer('amount_nano_usd').notNull(),
+		source: text('source', { enum: ['provider', 'generation-lookup', 'estimate'] }),
+		model: text('model'),
+		tokensIn: integer('tokens_in'),
+		tokensOut: integer('tokens_out'),
+		/** The moment the spend belongs to (the reservation's): a reply counts in the period it started. */
+		periodAt: integer('period_at', { mode: 'number' }).notNull(),
+		createdAt: integer('created_at', { mode: 'number' }).notNull()
+	},
+	(t) => [
+		uniqueIndex('ledger_once_per_generation')
+			.on(t.generationId, t.kind)
+			.where(sql`kind IN ('reservation', 'release', 'charge')`),
+		index('ledger_user_time').on(t.userId, t.createdAt),
+		index('ledger_kind_time').on(t.kind, t.createdAt)
+	]
+);
+
+/** Running totals per scope and period, kept in the same transaction as the entries they sum. */
+export const spendCounters = sqliteTable(
+	'spend_counters',
+	{
+		scope: text('scope').notNull(),
+		periodKey: text('period_key').notNull(),
+		spentNanoUsd: integer('spent_nano_usd').notNull().default(0),
+		reservedNanoUsd: integer('reserved_nano_usd').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.scope, t.periodKey] })]
+);
+
+/** One alert per budget, period and threshold: the primary key makes it so. */
+export const budgetAlerts = sqliteTable(
+	'budget_alerts',
+	{
+		budgetId: text('budget_id')
+			.notNull()
+			.references(() => budgets.id, { onDelete: 'cascade' }),
+		periodKey: text('period_key').notNull(),
+		threshold: integer('threshold').notNull(),
+		sentAt: integer('sent_at', { mode: 'number' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.budgetId, t.periodKey, t.threshold] })]
 );

@@ -1,11 +1,13 @@
 import { EventEmitter, on } from 'node:events';
+import type { BudgetAlert } from '../ledger/ledger';
 
 /** Everything the server tells about itself: the UI's event log, metrics and alerts read from here. */
 export type BusEvent =
 	| { type: 'breaker'; model: string; state: 'open' | 'half-open' | 'closed'; reason?: string }
 	| { type: 'retry'; model: string; attempt: number; delayMs: number; reason: string }
 	| { type: 'fallback'; from: string; to: string; reason: string }
-	| { type: 'generation'; userId: string; generationId: string; state: 'running' | 'done' | 'cancelled' | 'failed'; reason?: string };
+	| { type: 'generation'; userId: string; generationId: string; state: 'running' | 'done' | 'cancelled' | 'failed'; reason?: string }
+	| ({ type: 'budget-alert' } & BudgetAlert);
 
 export interface StampedEvent {
 	seq: number;

@@ -7,7 +7,24 @@ import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
 import { EventLog, isTerminalEvent, type GenerationEvent } from './job-events';
 import { OrchestratorError } from './orchestrator-error';
-import type { Orchestrator } from './orchestrator-types';
+import type { BatchedWriter } from '../db/batched-writer';
+import { priceCall, VariablePriceModelError } from '../ledger/admission';
+import { UnknownModelError } from '../ledger/catalog';
+import { BudgetExceededError } from '../ledger/ledger-errors';
+import type { Ledger } from '../ledger/ledger';
+import { meteredStream, type MeteredDeps } from '../ledger/metered-stream';
+import type { ModelCatalog } from '../ledger/catalog';
+
+export interface JobMetering extends MeteredDeps {
+	writer: BatchedWriter;
+	ledger: Ledger;
+	catalog: ModelCatalog;
+}
+
+/** Refusals at admission: the reply fails with the reason, no provider is called. */
+function isAdmissionError(error: unknown): boolean {
+	return error instanceof BudgetExceededError || error instanceof UnknownModelError || error instanceof VariablePriceModelError;
+}
 import type { ChatTurn } from './upstream';
 
 export interface Job {
@@ -43,7 +60,7 @@ export class GenerationJobs {
 
 	constructor(
 		private readonly db: Db,
-		private readonly orchestrator: Orchestrator,
+		private readonly metering: JobMetering,
 		private readonly bus: EventBus,
 		private readonly log: Logger
 	) {}
@@ -162,22 +179,29 @@ export class GenerationJobs {
 	}
 
 	async #run(job: Job, input: StartJob): Promise<void> {
+		const { writer, ledger, catalog } = this.metering;
 		let text = '';
 		let flushedLength = 0;
 		let lastFlush = 0;
 		let answeredBy: string | null = null;
-		let final: GenerationEvent;
+		let final: GenerationEvent = { type: 'failed', reason: 'The reply ended without a result.' };
+		// Throttled and batched: a write per token would cost an fsync each.
 		const flush = () => {
 			if (text.length === flushedLength) return;
-			this.db.update(messages).set({ content: text }).where(eq(messages.id, job.assistantMessageId)).run();
+			const content = text;
+			void writer.run(() => this.db.update(messages).set({ content }).where(eq(messages.id, job.assistantMessageId)).run());
 			flushedLength = text.length;
 			lastFlush = Date.now();
 		};
-		this.db.update(generations).set({ state: 'running', startedAt: Date.now() }).where(eq(generations.id, job.id)).run();
-		this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
 		try {
-			final = { type: 'failed', reason: 'The reply ended without a result.' };
-			for await (const event of this.orchestrator.stream({
+			// Admission: a known model, its worst case reserved against every budget, or no call at all.
+			const priced = priceCall(catalog, input.models, input.history);
+			await ledger.reserve({ generationId: job.id, userId: job.userId, model: input.models[0] ?? '', amountNanoUsd: priced.worstCaseNanoUsd });
+			await writer.run(() =>
+				this.db.update(generations).set({ state: 'running', startedAt: Date.now(), maxTokens: priced.maxTokens }).where(eq(generations.id, job.id)).run()
+			);
+			this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
+			for await (const event of meteredStream(this.metering, job.id, priced, {
 				models: input.models,
 				messages: input.history,
 				userId: job.userId,
@@ -185,7 +209,6 @@ export class GenerationJobs {
 			})) {
 				if (event.type === 'start') {
 					answeredBy = event.model;
-					this.db.update(generations).set({ model: event.model, upstreamId: event.upstreamId, firstTokenAt: Date.now() }).where(eq(generations.id, job.id)).run();
 					job.log.push({ type: 'model', model: event.model });
 				} else if (event.type === 'delta') {
 					text += event.text;
@@ -198,19 +221,20 @@ export class GenerationJobs {
 			}
 		} catch (error) {
 			if (error instanceof OrchestratorError && error.kind === 'cancelled') final = { type: 'cancelled' };
+			else if (error instanceof OrchestratorError || isAdmissionError(error)) final = { type: 'failed', reason: (error as Error).message };
 			else {
-				const reason = error instanceof OrchestratorError ? error.message : `Unexpected error: ${String(error)}`;
-				final = { type: 'failed', reason };
-				if (!(error instanceof OrchestratorError)) this.log.error('generation crashed', { generationId: job.id, error });
+				final = { type: 'failed', reason: `Unexpected error: ${String(error)}` };
+				this.log.error('generation crashed', { generationId: job.id, error });
 			}
 		}
-		this.#finish(job, input, text, answeredBy, final);
+		await this.#finish(job, input, text, answeredBy, final);
 	}
 
-	#finish(job: Job, input: StartJob, text: string, answeredBy: string | null, final: GenerationEvent): void {
+	async #finish(job: Job, input: StartJob, text: string, answeredBy: string | null, final: GenerationEvent): Promise<void> {
 		const now = Date.now();
 		const state = final.type === 'done' ? 'done' : final.type === 'cancelled' ? 'cancelled' : 'failed';
-		this.db.transaction((tx) => {
+		const tx = this.db;
+		await this.metering.writer.run(() => {
 			tx.update(messages)
 				.set({ content: text, status: state === 'done' ? 'complete' : state, model: answeredBy ?? input.models[0] ?? null })
 				.where(eq(messages.id, job.assistantMessageId))
