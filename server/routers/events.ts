@@ -1,0 +1,25 @@
+import { tracked } from '@trpc/server';
+import type { BusEvent } from '../events/event-bus';
+import { protectedProcedure, router } from '../trpc/init';
+
+/** Which bus events a user may see: their own replies and alerts; circuit news is for everyone. */
+export function visibleTo(userId: string, event: BusEvent): boolean {
+	switch (event.type) {
+		case 'generation':
+			return event.userId === userId;
+		case 'budget-alert':
+			return event.userIds.includes(userId);
+		default:
+			return true;
+	}
+}
+
+export const eventsRouter = router({
+	/** The one long-lived subscription per tab: alerts, circuit changes, reply states, multiplexed. */
+	watch: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+		const done = signal ?? new AbortController().signal;
+		for await (const stamped of ctx.services.bus.watch(done)) {
+			if (visibleTo(ctx.user.id, stamped.event)) yield tracked(String(stamped.seq), { at: stamped.at, ...stamped.event });
+		}
+	})
+});

@@ -1,0 +1,33 @@
+import { TRPCError } from '@trpc/server';
+import { formatPricePerMillion } from '../../src/lib/domain/money';
+import { adminProcedure, protectedProcedure, router } from '../trpc/init';
+
+export const modelsRouter = router({
+	/** The catalog with exact prices: the strings the provider gave, and per-million display forms. */
+	list: protectedProcedure.query(({ ctx }) =>
+		ctx.services.metering.catalog.list().map((m) => ({
+			id: m.id,
+			name: m.name,
+			contextLength: m.contextLength,
+			maxCompletionTokens: m.maxCompletionTokens,
+			modality: m.modality,
+			pricing: m.prices,
+			variablePrice: m.variablePrice,
+			display: m.variablePrice
+				? { prompt: 'variable', completion: 'variable' }
+				: { prompt: formatPricePerMillion(m.promptPrice), completion: formatPricePerMillion(m.completionPrice) }
+		}))
+	),
+
+	/** Fetches the upstream's /models now instead of waiting for the periodic refresh. */
+	refresh: adminProcedure.mutation(async ({ ctx }) => {
+		try {
+			return { models: await ctx.services.metering.catalog.refresh() };
+		} catch (error) {
+			throw new TRPCError({
+				code: 'BAD_GATEWAY',
+				message: `The model list could not be fetched from the provider; the stored catalog still serves. (${error instanceof Error ? error.message : String(error)})`
+			});
+		}
+	})
+});
