@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, listApiTokens } from '../../server/auth/api-tokens';
 import { createUser, findUserByUsername } from '../../server/auth/users';
 import { startSimulator, type Simulator } from '../../server/simulator';
+import { tempDir } from '../helpers/temp-dir';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { dataOf, readSse } from '../helpers/sse';
 import { waitFor } from '../helpers/wait-for';
@@ -405,19 +406,37 @@ describe('OpenAI-compatible API (/v1)', () => {
 			expect(last.error).toMatchObject({ code: 'shutting_down' });
 		}, 15_000);
 
-		it('models: 503 when the upstream cannot be reached', async () => {
-			const gone = await startSimulator();
-			const url = gone.url;
-			await gone.close();
-			const offline = await startTestApp({ UPSTREAM_BASE_URL: url });
+		it('models: the stored catalog still serves when the upstream is down at boot; unknown models are refused', async () => {
+			const dir = tempDir();
+			const path = `${dir.path}/catalog.db`;
+			const sim = await startSimulator();
+			const online = await startTestApp({ UPSTREAM_BASE_URL: sim.url, DATABASE_PATH: path });
+			const listed = online.services.metering.catalog.list().map((m) => m.id);
+			await online.stop();
+			await sim.close();
+			const offline = await startTestApp({ UPSTREAM_BASE_URL: sim.url, DATABASE_PATH: path });
 			try {
 				const user = await createUser(offline.services.db, { username: 'cy', password: 'long password', isAdmin: false });
 				const { token: cyToken } = createApiToken(offline.services.db, user.id);
 				const res = await fetch(`${offline.url}/v1/models`, { headers: { authorization: `Bearer ${cyToken}` } });
-				expect(res.status).toBe(503);
-				expect(((await res.json()) as ErrorBody).error.type).toBe('service_unavailable');
+				expect(res.status).toBe(200);
+				const body = (await res.json()) as { data: Array<{ id: string; pricing: { prompt: string } }> };
+				expect(body.data.map((m) => m.id)).toEqual(listed);
+				expect(body.data.find((m) => m.id === 'sim/tiny-price')?.pricing.prompt).toBe('0.0000000375');
+				expect(offline.logs.join('\n')).toMatch(/serving the stored catalog/);
+
+				const unknown = await fetch(`${offline.url}/v1/chat/completions`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${cyToken}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ model: 'sim/not-a-model', messages: [{ role: 'user', content: 'hi' }] })
+				});
+				expect(unknown.status).toBe(400);
+				const error = ((await unknown.json()) as ErrorBody).error;
+				expect(error).toMatchObject({ code: 'model_not_found', param: 'model' });
+				expect(error.message).toMatch(/not in the catalog/);
 			} finally {
 				await offline.stop();
+				dir.cleanup();
 			}
 		}, 30_000);
 	});

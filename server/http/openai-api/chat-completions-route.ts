@@ -5,6 +5,7 @@ import { respondWithCompletion } from './chat-completion-json';
 import { streamCompletion } from './chat-completion-sse';
 import { parseChatRequest, toTurns } from './chat-request';
 import { unixSeconds } from './completion-shapes';
+import { admitApiCall } from './metered-api-call';
 import { readJsonBody } from './read-json-body';
 import type { InFlightRequests } from './request-signal';
 
@@ -18,7 +19,7 @@ export async function chatCompletions(
 ): Promise<void> {
 	const request = parseChatRequest(await readJsonBody(req));
 	const signal = inFlight.signalFor(res);
-	const events = services.orchestrator.stream({
+	const events = await admitApiCall(services, {
 		models: [request.model, ...(request.models ?? [])],
 		messages: toTurns(request.messages),
 		maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,

@@ -6,7 +6,7 @@ import { sendJson } from '../health';
 import { authenticate } from './bearer-auth';
 import { chatCompletions } from './chat-completions-route';
 import { fromOrchestratorError, OpenAiApiError, sendOpenAiError, shuttingDown, unauthorized } from './errors';
-import { UpstreamModelCatalog } from './model-catalog';
+import { listModels } from './model-catalog';
 import { ClientGoneError } from './read-json-body';
 import { InFlightRequests } from './request-signal';
 
@@ -18,12 +18,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse, user: PublicUser) => 
  * their usual typed errors.
  */
 export function createOpenAiApi(services: Services, shutdown: AbortSignal) {
-	const catalog = new UpstreamModelCatalog(services.upstream);
 	const inFlight = new InFlightRequests(shutdown);
 	const routes: Record<string, { method: string; handle: Handler }> = {
 		'/v1/models': {
 			method: 'GET',
-			handle: async (_req, res) => sendJson(res, 200, { object: 'list', data: await catalog.list() })
+			handle: async (_req, res) => sendJson(res, 200, { object: 'list', data: listModels(services.metering.catalog) })
 		},
 		'/v1/chat/completions': {
 			method: 'POST',
