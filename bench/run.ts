@@ -1,3 +1,4 @@
+import { ledgerBench } from './ledger.bench';
 import { streamMemoryBench } from './stream-memory.bench';
 import { throughputBench } from './throughput.bench';
 import { ttftBench } from './ttft.bench';
@@ -6,7 +7,8 @@ import { ttftBench } from './ttft.bench';
 const BENCHES: Record<string, () => Promise<void>> = {
 	ttft: ttftBench,
 	throughput: throughputBench,
-	'stream-memory': streamMemoryBench
+	'stream-memory': streamMemoryBench,
+	ledger: ledgerBench
 };
 
 const wanted = process.argv.slice(2);

@@ -19,11 +19,19 @@ interface Pending {
 export class BatchedWriter {
 	#queue: Pending[] = [];
 	#scheduled = false;
+	readonly #savepoint;
+	readonly #release;
+	readonly #rollbackTo;
 
 	constructor(
 		private readonly sqlite: Database.Database,
 		private readonly maxBatch = 1_000
-	) {}
+	) {
+		// Prepared once: exec() would parse these three statements again for every operation.
+		this.#savepoint = sqlite.prepare('SAVEPOINT op');
+		this.#release = sqlite.prepare('RELEASE op');
+		this.#rollbackTo = sqlite.prepare('ROLLBACK TO op');
+	}
 
 	run<T>(op: () => T): Promise<T> {
 		return new Promise<T>((resolve, reject) => {
@@ -44,13 +52,13 @@ export class BatchedWriter {
 			try {
 				this.sqlite.exec('BEGIN IMMEDIATE');
 				for (const item of batch) {
-					this.sqlite.exec('SAVEPOINT op');
+					this.#savepoint.run();
 					try {
 						results.push({ ok: true, value: item.op() });
-						this.sqlite.exec('RELEASE op');
+						this.#release.run();
 					} catch (error) {
-						this.sqlite.exec('ROLLBACK TO op');
-						this.sqlite.exec('RELEASE op');
+						this.#rollbackTo.run();
+						this.#release.run();
 						results.push({ ok: false, error });
 					}
 				}

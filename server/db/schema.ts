@@ -205,8 +205,10 @@ export const ledgerEntries = sqliteTable(
 		uniqueIndex('ledger_once_per_generation')
 			.on(t.generationId, t.kind)
 			.where(sql`kind IN ('reservation', 'release', 'charge')`),
+		// SQLite cannot prove `kind = 'release'` implies the partial index's IN list: lookups need this one.
+		index('ledger_generation').on(t.generationId, t.kind),
 		index('ledger_user_time').on(t.userId, t.createdAt),
-		index('ledger_kind_time').on(t.kind, t.createdAt)
+		index('ledger_time').on(t.createdAt)
 	]
 );
 

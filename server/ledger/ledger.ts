@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { NanoUsd } from '../../src/lib/domain/money';
 import type { BatchedWriter } from '../db/batched-writer';
 import { BudgetExceededError } from './ledger-errors';
-import { BUDGET_PERIODS, periodKey, type BudgetPeriod } from './periods';
+import { BUDGET_PERIODS, periodKey, periodKeys, type BudgetPeriod } from './periods';
 
 export type SettlementSource = 'provider' | 'generation-lookup' | 'estimate';
 
@@ -89,9 +89,10 @@ export class Ledger {
 	/** The synchronous core, for callers already inside a writer operation. */
 	reserveNow(input: { generationId: string; userId: string; model: string; amountNanoUsd: NanoUsd }): void {
 		const at = this.now();
+		const keys = periodKeys(at);
 		const teamId = this.#q.teamOf.get(input.userId)?.teamId ?? null;
 		for (const budget of this.#budgetsFor(input.userId, teamId)) {
-			const key = periodKey(budget.period, at);
+			const key = keys[budget.period];
 			const counter = this.#q.counter.get(scopeKey(budget.scope, budget.scopeId), key) ?? { spent: 0, reserved: 0 };
 			const committed = counter.spent + counter.reserved;
 			if (committed + input.amountNanoUsd > budget.limitNanoUsd) {
@@ -163,8 +164,9 @@ export class Ledger {
 	}
 
 	#bump(userId: string, teamId: string | null, at: number, spent: number, reserved: number): void {
+		const keys = periodKeys(at);
 		for (const period of BUDGET_PERIODS) {
-			const key = periodKey(period, at);
+			const key = keys[period];
 			this.#q.bump.run(scopeKey('user', userId), key, spent, reserved);
 			if (teamId) this.#q.bump.run(scopeKey('team', teamId), key, spent, reserved);
 		}
@@ -173,8 +175,9 @@ export class Ledger {
 	/** Thresholds crossed by spend; each fires once per budget, period and threshold. */
 	#alerts(userId: string, teamId: string | null, at: number): BudgetAlert[] {
 		const alerts: BudgetAlert[] = [];
+		const keys = periodKeys(at);
 		for (const budget of this.#budgetsFor(userId, teamId)) {
-			const key = periodKey(budget.period, at);
+			const key = keys[budget.period];
 			const spent = this.#q.counter.get(scopeKey(budget.scope, budget.scopeId), key)?.spent ?? 0;
 			for (const threshold of budget.alertThresholds) {
 				// Integer math: spent / limit ≥ threshold %.

@@ -16,3 +16,9 @@ export function periodStart(period: BudgetPeriod, at: number): number {
 	if (period === 'month') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 	return 0;
 }
+
+/** The keys of every period holding `at`, computed once (this runs several times per ledger write). */
+export function periodKeys(at: number): Record<BudgetPeriod, string> {
+	const iso = new Date(at).toISOString();
+	return { day: `day:${iso.slice(0, 10)}`, month: `month:${iso.slice(0, 7)}`, total: 'total' };
+}
