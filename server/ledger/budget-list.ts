@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { nanoUsd, type NanoUsd } from '../../src/lib/domain/money';
 import type { Db } from '../db/client';
 import { budgets, teams, users } from '../db/schema';
@@ -36,8 +36,8 @@ export function listBudgets(db: Db, ledger: Pick<Ledger, 'usage'>): BudgetListin
 		.from(budgets)
 		.leftJoin(users, sql`${budgets.scope} = 'user' AND ${eq(users.id, budgets.scopeId)}`)
 		.leftJoin(teams, sql`${budgets.scope} = 'team' AND ${eq(teams.id, budgets.scopeId)}`)
-		.orderBy(sql`${budgets.scope} = 'user'`, asc(sql`name`))
 		.all();
+	rows.sort((a, b) => (a.scope === b.scope ? a.name.localeCompare(b.name) : a.scope === 'team' ? -1 : 1));
 	return rows.map(({ scopeId, limitNanoUsd, ...row }) => {
 		const usage = scopeUsage(ledger, row.scope, scopeId);
 		return { ...row, limitNanoUsd: nanoUsd(limitNanoUsd), spentNanoUsd: usage.spentNanoUsd, reservedNanoUsd: usage.reservedNanoUsd, periodKey: usage.periodKey };
