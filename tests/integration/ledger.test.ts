@@ -125,13 +125,16 @@ describe('cost ledger through the server', () => {
 		expect(row?.state).toBe('cancelled');
 	});
 
-	it('a cancelled app reply is settled from the generation lookup too', async () => {
+	it('generation.cancel aborts the upstream within 1 s, and the reply is settled from the generation lookup', async () => {
 		const web = new TrpcHttp(app.url);
 		await newUser('stopper');
 		await web.mutation('auth.login', { username: 'stopper', password: 'long password' });
 		const started = (await web.mutation('generation.start', { content: 'slow [[sim:trickle=20]]', model: 'sim/gpt-like' })).json.result?.data as { generationId: string };
 		await until(() => !!app.services.db.select().from(generations).where(eq(generations.id, started.generationId)).get()?.upstreamId);
+		const aborted = sim.stats.abortedByClient;
 		await web.mutation('generation.cancel', { generationId: started.generationId });
+		// The upstream request is aborted within a second of the Stop.
+		expect(await until(() => sim.stats.abortedByClient > aborted, 1_000)).toBeLessThan(1_000);
 		await until(() => chargeOf(started.generationId) !== undefined, 10_000);
 		const upstreamId = app.services.db.select().from(generations).where(eq(generations.id, started.generationId)).get()?.upstreamId as string;
 		expect(chargeOf(started.generationId)).toMatchObject({ source: 'generation-lookup', amountNanoUsd: parseUsd(sim.stats.generations.get(upstreamId)?.cost ?? -1) });
