@@ -15,7 +15,9 @@ export const BudgetInput = z.object({
 	limitUsd: z
 		.string()
 		.trim()
-		.regex(/^\d+(\.\d{1,9})?$/, 'Give the limit in USD, e.g. 20 or 12.50.')
+		// Each check aborts on failure: parseUsd throws on text the earlier checks reject.
+		.regex(/^\d+(\.\d{1,9})?$/, { message: 'Give the limit in USD, e.g. 20 or 12.50.', abort: true })
+		.refine((v) => /^0*\d{1,6}(\.|$)/.test(v), { message: 'The limit must be under $1,000,000.', abort: true })
 		.refine((v) => parseUsd(v) > 0, 'The limit must be more than zero.'),
 	period: z.enum(BUDGET_PERIODS as ['day', 'month', 'total']),
 	alertThresholds: z.array(z.number().int().min(1).max(1000)).max(10).optional()
