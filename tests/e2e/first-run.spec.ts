@@ -1,16 +1,10 @@
-import { expect, test } from './fixtures';
+import { createAdmin, expect, test } from './fixtures';
 
 test('first run: setup code from the log creates the admin, a reply streams in, a reload keeps the session', async ({
 	page,
 	server
 }) => {
-	const [, code] = await server.waitFor(/Setup code: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/);
-	await page.goto(server.url);
-
-	await page.getByLabel('Setup code').fill(code as string);
-	await page.getByLabel('Username').fill('ada');
-	await page.getByLabel('Password').fill('correct horse battery');
-	await page.getByRole('button', { name: 'Create admin' }).click();
+	await createAdmin(page, server, 'ada', 'correct horse battery');
 
 	const message = page.getByRole('textbox', { name: 'Message' });
 	await expect(message).toBeVisible();
@@ -33,12 +27,7 @@ test('first run: setup code from the log creates the admin, a reply streams in, 
 });
 
 test('Enter sends; sign out, a wrong password is refused, the right one signs in', async ({ page, server }) => {
-	const [, code] = await server.waitFor(/Setup code: (\S+)/);
-	await page.goto(server.url);
-	await page.getByLabel('Setup code').fill(code as string);
-	await page.getByLabel('Username').fill('grace');
-	await page.getByLabel('Password').fill('a long enough password');
-	await page.getByRole('button', { name: 'Create admin' }).click();
+	await createAdmin(page, server, 'grace');
 
 	const message = page.getByRole('textbox', { name: 'Message' });
 	await message.fill('hello');
@@ -57,12 +46,7 @@ test('Enter sends; sign out, a wrong password is refused, the right one signs in
 });
 
 test('a reload in the middle of a reply re-attaches and watches it complete', async ({ page, server }) => {
-	const [, code] = await server.waitFor(/Setup code: (\S+)/);
-	await page.goto(server.url);
-	await page.getByLabel('Setup code').fill(code as string);
-	await page.getByLabel('Username').fill('lin');
-	await page.getByLabel('Password').fill('a long enough password');
-	await page.getByRole('button', { name: 'Create admin' }).click();
+	await createAdmin(page, server, 'lin');
 
 	await page.getByRole('textbox', { name: 'Message' }).fill('Keep going. [[sim:len=2500 delay=8]]');
 	await page.getByRole('button', { name: 'Send' }).click();

@@ -1,4 +1,4 @@
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -16,3 +16,13 @@ export const test = base.extend<{ server: ServerProcess }>({
 });
 
 export { expect } from '@playwright/test';
+
+/** First-run setup in the browser with the code from the server's log; ends signed in. */
+export async function createAdmin(page: Page, server: ServerProcess, username: string, password = 'a long enough password') {
+	const [, code] = await server.waitFor(/Setup code: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/);
+	await page.goto(server.url);
+	await page.getByLabel('Setup code').fill(code as string);
+	await page.getByLabel('Username').fill(username);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Create admin' }).click();
+}

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nanoUsd } from '../../src/lib/domain/money';
 import { findUserByUsername } from '../../server/auth/users';
@@ -7,37 +5,18 @@ import { BatchedWriter } from '../../server/db/batched-writer';
 import { openDatabase } from '../../server/db/client';
 import { conversations, generations, ledgerEntries } from '../../server/db/schema';
 import { Ledger } from '../../server/ledger/ledger';
+import { runAdmin, type CliResult } from '../helpers/admin-cli';
 import { tempDir } from '../helpers/temp-dir';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const HEADER = 'date,user,team,generation_id,conversation_id,model,tokens_in,tokens_out,cost_usd,cost_nano_usd,source,kind';
 
-interface CliResult {
-	status: number | null;
-	stdout: string;
-	stderr: string;
-}
 
 describe('admin CLI: teams, budgets and usage', () => {
 	const dir = tempDir('phosphor-ledger-cli-');
 	const databasePath = `${dir.path}/phosphor.db`;
 	afterAll(() => dir.cleanup());
 
-	function admin(...args: string[]): Promise<CliResult> {
-		return new Promise((resolveRun, reject) => {
-			const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], {
-				cwd: ROOT,
-				env: { ...process.env, DATABASE_PATH: databasePath },
-				stdio: ['ignore', 'pipe', 'pipe']
-			});
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-			child.once('error', reject);
-			child.once('close', (status) => resolveRun({ status, stdout, stderr }));
-		});
-	}
+	const admin = (...args: string[]) => runAdmin(databasePath, args);
 
 	/** Runs the commands one after another (they write), failing loudly on the first that does not exit 0. */
 	async function ok(...commands: string[][]): Promise<CliResult[]> {

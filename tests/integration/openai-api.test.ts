@@ -1,40 +1,18 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import OpenAI, { APIError, AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, listApiTokens } from '../../server/auth/api-tokens';
 import { createUser, findUserByUsername } from '../../server/auth/users';
 import { startSimulator, type Simulator } from '../../server/simulator';
+import { runAdmin } from '../helpers/admin-cli';
 import { tempDir } from '../helpers/temp-dir';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { dataOf, readSse } from '../helpers/sse';
 import { waitFor } from '../helpers/wait-for';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const TOKEN_SHAPE = /^phk_[0-9a-f]{16}_[\w-]{43}$/;
 
-interface CliResult {
-	status: number | null;
-	stdout: string;
-	stderr: string;
-}
 
-/** The admin CLI as a real process; async, so the in-process server keeps answering meanwhile. */
-function admin(databasePath: string, args: string[]): Promise<CliResult> {
-	return new Promise((resolveRun, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], {
-			cwd: ROOT,
-			env: { ...process.env, DATABASE_PATH: databasePath },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-		child.once('error', reject);
-		child.once('close', (status) => resolveRun({ status, stdout, stderr }));
-	});
-}
+const admin = (databasePath: string, args: string[]) => runAdmin(databasePath, args);
 
 interface ErrorBody {
 	error: { message: string; type: string; param: string | null; code: string | null };
