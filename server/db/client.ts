@@ -54,6 +54,8 @@ export function applyPragmas(sqlite: Database.Database): void {
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('synchronous = FULL');
+	// 32 MiB of page cache instead of 2: the ledger's indexes stay in memory as it grows.
+	sqlite.pragma('cache_size = -32768');
 	// Writing the pragma alone does not touch the file: a read proves it is really usable.
 	sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
 }

@@ -4,6 +4,9 @@ import type { BatchedWriter } from '../db/batched-writer';
 import { BudgetExceededError } from './ledger-errors';
 import { BUDGET_PERIODS, periodKey, periodKeys, type BudgetPeriod } from './periods';
 
+/** Verbatim the WHERE of the unique partial index, so that SQLite uses it for these lookups. */
+const ONCE_KINDS = "kind IN ('reservation', 'release', 'charge')";
+
 export type SettlementSource = 'provider' | 'generation-lookup' | 'estimate';
 
 export interface BudgetRow {
@@ -68,9 +71,10 @@ export class Ledger {
 				 VALUES (@generationId, @userId, @teamId, @kind, @amount, @source, @model, @tokensIn, @tokensOut, @periodAt, @createdAt)`
 			),
 			reservation: sqlite.prepare<[string], { userId: string; teamId: string | null; amount: number; periodAt: number; model: string | null }>(
-				"SELECT user_id AS userId, team_id AS teamId, amount_nano_usd AS amount, period_at AS periodAt, model FROM ledger_entries WHERE generation_id = ? AND kind = 'reservation'"
+				`SELECT user_id AS userId, team_id AS teamId, amount_nano_usd AS amount, period_at AS periodAt, model FROM ledger_entries
+				 WHERE generation_id = ? AND kind = 'reservation' AND ${ONCE_KINDS}`
 			),
-			released: sqlite.prepare<[string], { n: number }>("SELECT count(*) AS n FROM ledger_entries WHERE generation_id = ? AND kind = 'release'"),
+			released: sqlite.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM ledger_entries WHERE generation_id = ? AND kind = 'release' AND ${ONCE_KINDS}`),
 			members: sqlite.prepare<[string], { userId: string }>('SELECT user_id AS userId FROM team_members WHERE team_id = ?'),
 			markAlert: sqlite.prepare<[string, string, number, number]>(
 				'INSERT OR IGNORE INTO budget_alerts (budget_id, period_key, threshold, sent_at) VALUES (?, ?, ?, ?)'

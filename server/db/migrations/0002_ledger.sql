@@ -35,9 +35,7 @@ CREATE TABLE `ledger_entries` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `ledger_once_per_generation` ON `ledger_entries` (`generation_id`,`kind`) WHERE kind IN ('reservation', 'release', 'charge');--> statement-breakpoint
-CREATE INDEX `ledger_generation` ON `ledger_entries` (`generation_id`,`kind`);--> statement-breakpoint
 CREATE INDEX `ledger_user_time` ON `ledger_entries` (`user_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `ledger_time` ON `ledger_entries` (`created_at`);--> statement-breakpoint
 CREATE TABLE `models` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
