@@ -45,6 +45,29 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 export const startSimulatorProcess = () =>
 	startProcess(['server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
 
+export interface MemoryReading {
+	rss: number;
+	heapUsed: number;
+}
+
+interface ProxyReading extends MemoryReading {
+	/** User and system CPU time of the proxy process so far. */
+	cpuSeconds: number;
+}
+
+/** The bare pass-through proxy (the floor), in its own process like the server. */
+export async function startBareProxyProcess(upstream: string) {
+	const proc = await startProcess(['bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: upstream }, /Bare proxy listening on (\S+ memory at \S+)/);
+	const [url = '', memoryUrl = ''] = proc.url.split(' memory at ');
+	const read = async () => (await (await fetch(memoryUrl)).json()) as ProxyReading;
+	return {
+		...proc,
+		url,
+		memory: read,
+		cpuSeconds: async () => (await read()).cpuSeconds
+	};
+}
+
 /**
  * Extra node flags for the server process only, e.g. `BENCH_SERVER_NODE_ARGS="--cpu-prof
  * --cpu-prof-dir=/tmp/prof"` or `--heapsnapshot-signal=SIGUSR2`: Node refuses these in NODE_OPTIONS.
@@ -79,6 +102,14 @@ export async function startServerProcess(upstream: string, env: Record<string, s
 			await server.stop();
 			rmSync(dir, { recursive: true, force: true });
 		}
+	};
+}
+
+/** The server's RSS and V8 heap in use, from its /metrics. */
+export async function readServerMemory(serverUrl: string): Promise<MemoryReading> {
+	return {
+		rss: await readMetric(serverUrl, 'process_resident_memory_bytes'),
+		heapUsed: await readMetric(serverUrl, 'nodejs_heap_used_bytes')
 	};
 }
 

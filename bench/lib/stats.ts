@@ -6,6 +6,8 @@ export function percentile(values: number[], p: number): number {
 	return sorted[rank] as number;
 }
 
+export const median = (values: number[]) => percentile(values, 50);
+
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** One line per figure: what, measured, target, verdict. */

@@ -14,7 +14,13 @@ export interface StreamResult {
  * POSTs a streaming chat completion and reads it raw: counts `data:` events that carry content
  * and times the first one. No SDK, so the client's own cost stays small and equal for every target.
  */
-export async function streamCompletion(baseUrl: string, content: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<StreamResult> {
+export async function streamCompletion(
+	baseUrl: string,
+	content: string,
+	headers: Record<string, string> = {},
+	signal?: AbortSignal,
+	onFirstToken?: () => void
+): Promise<StreamResult> {
 	const started = performance.now();
 	const res = await request(`${baseUrl}/chat/completions`, {
 		method: 'POST',
@@ -33,7 +39,10 @@ export async function streamCompletion(baseUrl: string, content: string, headers
 		carry = events.pop() ?? '';
 		for (const event of events) {
 			if (!event.includes('"content":"') || event.includes('"content":""')) continue;
-			if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
+			if (Number.isNaN(ttftMs)) {
+				ttftMs = performance.now() - started;
+				onFirstToken?.();
+			}
 			chunks++;
 		}
 	}

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
 import { apiTokens, users } from '../db/schema';
@@ -64,6 +64,18 @@ export function revokeApiToken(db: Db, tokenOrId: string, now = Date.now()): Rev
 	return { status: 'revoked', id: row.id };
 }
 
+/** Built once per database: building and preparing the query cost more than running it, on every /v1 call. */
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+
+function prepareLookup(db: Db) {
+	return db
+		.select({ id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, user: users })
+		.from(apiTokens)
+		.innerJoin(users, eq(users.id, apiTokens.userId))
+		.where(eq(apiTokens.tokenHash, sql.placeholder('hash')))
+		.prepare();
+}
+
 /**
  * The user a bearer token belongs to, or null (malformed, unknown, revoked). The lookup is by
  * hash through a unique index, so nothing compares the secret byte by byte in variable time.
@@ -71,12 +83,9 @@ export function revokeApiToken(db: Db, tokenOrId: string, now = Date.now()): Rev
 export function resolveApiToken(db: Db, token: string, now = Date.now()): PublicUser | null {
 	const parsed = parseApiToken(token);
 	if (!parsed) return null;
-	const row = db
-		.select({ id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, user: users })
-		.from(apiTokens)
-		.innerJoin(users, eq(users.id, apiTokens.userId))
-		.where(eq(apiTokens.tokenHash, hashSecret(parsed.secret)))
-		.get();
+	let lookup = lookups.get(db);
+	if (!lookup) lookups.set(db, (lookup = prepareLookup(db)));
+	const row = lookup.get({ hash: hashSecret(parsed.secret) });
 	// The id is public; a token whose id does not match its secret was tampered with.
 	if (!row || row.id !== parsed.id || row.revokedAt !== null) return null;
 	if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_INTERVAL_MS) {

@@ -1,23 +1,29 @@
 /**
  * A one-producer, one-consumer queue: the producer pushes and finally ends or fails it;
  * the consumer iterates. Lets a callback-shaped job (inside a policy) feed a generator.
+ * It is its own iterator, and `next()` is a plain method rather than an async generator: no
+ * suspended frame is held per open stream while the consumer waits, and no hop per event.
  */
-export class AsyncQueue<T> {
+export class AsyncQueue<T> implements AsyncIterator<T, undefined> {
 	#items: T[] = [];
+	/** Where the consumer is in #items: taking with shift() would be O(n²) on long backlogs. */
+	#at = 0;
 	#done = false;
 	#error: unknown = null;
 	#failed = false;
-	#wake: (() => void) | null = null;
+	/** The consumer's pending next(), while the queue is empty. */
+	#resolve: ((result: IteratorResult<T, undefined>) => void) | null = null;
+	#reject: ((error: unknown) => void) | null = null;
 
 	push(item: T): void {
 		if (this.#done) return;
 		this.#items.push(item);
-		this.#notify();
+		this.#settle();
 	}
 
 	end(): void {
 		this.#done = true;
-		this.#notify();
+		this.#settle();
 	}
 
 	fail(error: unknown): void {
@@ -25,29 +31,42 @@ export class AsyncQueue<T> {
 		this.#failed = true;
 		this.#error = error;
 		this.#done = true;
-		this.#notify();
+		this.#settle();
 	}
 
-	async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-		for (;;) {
-			if (this.#items.length > 0) {
-				// Hand over everything buffered at once; shift() per item would be O(n²) on long backlogs.
-				const batch = this.#items;
-				this.#items = [];
-				for (const item of batch) yield item;
-				continue;
-			}
-			if (this.#done) {
-				if (this.#failed) throw this.#error;
-				return;
-			}
-			await new Promise<void>((resolve) => (this.#wake = resolve));
+	[Symbol.asyncIterator](): this {
+		return this;
+	}
+
+	/** Everything pushed before an end or a failure is delivered first. */
+	next(): Promise<IteratorResult<T, undefined>> {
+		if (this.#at < this.#items.length) return Promise.resolve(this.#take());
+		if (this.#done) return this.#failed ? Promise.reject(this.#error) : Promise.resolve(DONE);
+		return new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
+			this.#resolve = resolve;
+			this.#reject = reject;
+		});
+	}
+
+	#take(): IteratorResult<T, undefined> {
+		const item = this.#items[this.#at++] as T;
+		if (this.#at === this.#items.length) {
+			this.#items = [];
+			this.#at = 0;
 		}
+		return { value: item, done: false };
 	}
 
-	#notify(): void {
-		const wake = this.#wake;
-		this.#wake = null;
-		wake?.();
+	/** Answers a waiting next(), if any, with what is there now. */
+	#settle(): void {
+		const resolve = this.#resolve;
+		const reject = this.#reject;
+		if (!resolve || !reject) return;
+		this.#resolve = this.#reject = null;
+		if (this.#at < this.#items.length) resolve(this.#take());
+		else if (this.#failed) reject(this.#error);
+		else resolve(DONE);
 	}
 }
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };

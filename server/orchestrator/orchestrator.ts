@@ -1,4 +1,4 @@
-import { BrokenCircuitError, CircuitState, DelegateBackoff, handleWhen, retry, timeout, TimeoutStrategy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, DelegateBackoff, handleWhen, retry, timeout, TimeoutStrategy, type IRetryBackoffContext, type RetryPolicy } from 'cockatiel';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { EventBus } from '../events/event-bus';
 import { AsyncQueue } from './async-queue';
@@ -21,13 +21,103 @@ import { openStream, type OpenedStream, type ProviderUsage, type Upstream } from
 class CallerAbortError extends Error {
 	override name = 'AbortError';
 }
+/**
+ * Why an attempt that failed or was left mid-stream closes its upstream request. Built once:
+ * nobody reads it (the failure that got us here is what propagates), and an abort with no
+ * reason would build a DOMException each time.
+ */
+const STREAM_ABANDONED = new Error('The stream was abandoned.');
 /** A half-open probe the caller abandoned: it proved nothing, so the circuit stays open. */
 class ProbeAbandonedError extends Error {
 	override name = 'ProbeAbandonedError';
 }
+/**
+ * Carries a failure past the retry policy untouched: after the first token nothing is retried.
+ * A wrapper rather than a per-request predicate lets one retry policy per model serve every request.
+ */
+class AfterFirstToken {
+	constructor(readonly error: unknown) {}
+}
 
 interface Attempt {
 	firstTokenSeen: boolean;
+}
+
+/*
+ * Per-request callbacks below are listener objects, prototype methods and module functions
+ * rather than named closures: the server runs under tsx, whose esbuild `keepNames` gives every
+ * named closure a defineProperty('name') and with it a property store of its own (~256 bytes,
+ * held as long as the closure is, i.e. for the whole stream).
+ */
+
+/** Passes the caller's abort (Stop, client gone) on to one attempt's upstream request. */
+class CallerAbortRelay {
+	constructor(private readonly controller: AbortController) {}
+	handleEvent(): void {
+		this.controller.abort(new CallerAbortError());
+	}
+}
+
+/** A Stop during a retry's backoff must not wait for the backoff to end. */
+class FailOnCallerAbort {
+	constructor(private readonly queue: AsyncQueue<OrchestratorEvent>) {}
+	handleEvent(): void {
+		this.queue.fail(new CallerAbortError());
+	}
+}
+
+/** One upstream stream past its first token: what its chunks said so far, and its idle watchdog. */
+class StreamReader {
+	finishReason: string | null = null;
+	usage: ProviderUsage | null = null;
+	/** When the wait for the next chunk began. */
+	waitingSince = performance.now();
+	watchdog: NodeJS.Timeout | undefined;
+
+	constructor(
+		private readonly queue: AsyncQueue<OrchestratorEvent>,
+		readonly controller: AbortController,
+		readonly idleMs: number,
+		private model: string
+	) {}
+
+	take(chunk: ChatCompletionChunk): void {
+		if (chunk.model) this.model = chunk.model;
+		const choice = chunk.choices[0];
+		if (choice?.delta?.content) this.queue.push({ type: 'delta', text: choice.delta.content });
+		// The final usage chunk repeats finish_reason: the last one wins, nothing ends early.
+		if (choice?.finish_reason) this.finishReason = choice.finish_reason;
+		if (chunk.usage) this.usage = chunk.usage as ProviderUsage;
+	}
+
+	/** The end of the stream: it must have said why it finished. */
+	finish(upstreamId: string): void {
+		if (this.finishReason === null) throw new PrematureEndError();
+		const u = this.usage;
+		this.queue.push({
+			type: 'finish',
+			model: this.model,
+			upstreamId,
+			finishReason: this.finishReason,
+			promptTokens: u?.prompt_tokens ?? null,
+			completionTokens: u?.completion_tokens ?? null,
+			costUsd: typeof u?.cost === 'number' ? u.cost : null
+		});
+	}
+}
+
+/**
+ * The idle watchdog: one timer for the whole stream, not one per chunk. Each chunk only stamps
+ * the time; a timer that fires early sleeps again for the rest of the silence still allowed.
+ */
+function onIdle(reader: StreamReader): void {
+	const silentMs = performance.now() - reader.waitingSince;
+	if (silentMs >= reader.idleMs) reader.controller.abort(new IdleTimeoutError());
+	else reader.watchdog = setTimeout(onIdle, reader.idleMs - silentMs, reader);
+}
+
+function unwrapAfterFirstToken(error: unknown): never {
+	throw error instanceof AfterFirstToken ? error.error : error;
 }
 
 export function createOrchestrator(upstream: Upstream, config: ResilienceConfig, bus: EventBus) {
@@ -35,51 +125,57 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 	/** Upstream streams past their first token right now (for /metrics). */
 	let streamsOpen = 0;
 	const firstTokenTimeout = timeout(config.firstTokenTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+	const backoff = new DelegateBackoff((context: IRetryBackoffContext<unknown>) => {
+		const error = 'error' in context.result ? context.result.error : undefined;
+		const hinted = retryAfterSeconds(error);
+		if (hinted !== undefined) return Math.min(hinted * 1000, config.maxRetryAfterMs);
+		const exponential = config.retryBaseDelayMs * 2 ** (context.attempt - 1);
+		return exponential / 2 + Math.random() * (exponential / 2);
+	});
+	const retryPolicies = new Map<string, RetryPolicy>();
 
-	/** Runs one model: retries (before the first token only) around the breaker around the whole stream. */
-	async function runModel(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>): Promise<void> {
-		const attempt: Attempt = { firstTokenSeen: false };
-		const retryPolicy = retry(
-			handleWhen((error) => !attempt.firstTokenSeen && !request.signal.aborted && isRetryable(error)),
-			{
-				maxAttempts: config.maxRetries,
-				backoff: new DelegateBackoff((context) => {
-					const error = 'error' in context.result ? context.result.error : undefined;
-					const hinted = retryAfterSeconds(error);
-					if (hinted !== undefined) return Math.min(hinted * 1000, config.maxRetryAfterMs);
-					const exponential = config.retryBaseDelayMs * 2 ** (context.attempt - 1);
-					return exponential / 2 + Math.random() * (exponential / 2);
-				})
-			}
-		);
-		retryPolicy.onRetry((event) => {
-			const reason = 'error' in event ? toOrchestratorError(event.error, model, false).message : 'unexpected result';
-			bus.emit({ type: 'retry', model, attempt: event.attempt, delayMs: Math.round(event.delay), reason });
-		});
-		const breaker = breakers.get(model);
-		await retryPolicy.execute(async () => {
-			// Half-open: one probe is in flight. Waiting on it could take a whole reply: fail fast.
-			if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-			if (request.signal.aborted) throw new CallerAbortError();
-			await breaker.execute(async () => {
-				// cockatiel invokes the probe before it records the half-open state: "not closed" is the probe.
-				const probing = breaker.state !== CircuitState.Closed;
-				try {
-					await streamOnce(model, request, queue, attempt);
-				} catch (error) {
-					if (request.signal.aborted) throw probing ? new ProbeAbandonedError() : new CallerAbortError();
-					throw error;
-				}
+	/** Retries before the first token only (errors after it come wrapped), and never once the caller aborted. */
+	function retryPolicyFor(model: string): RetryPolicy {
+		let policy = retryPolicies.get(model);
+		if (!policy) {
+			policy = retry(handleWhen(isRetryable), { maxAttempts: config.maxRetries, backoff });
+			policy.onRetry((event) => {
+				const reason = 'error' in event ? toOrchestratorError(event.error, model, false).message : 'unexpected result';
+				bus.emit({ type: 'retry', model, attempt: event.attempt, delayMs: Math.round(event.delay), reason });
 			});
-		});
+			retryPolicies.set(model, policy);
+		}
+		return policy;
 	}
 
-	async function streamOnce(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>, attempt: Attempt) {
+	/** Runs one model: retries (before the first token only) around the breaker around the whole stream. */
+	function runModel(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>): Promise<void> {
+		const attempt: Attempt = { firstTokenSeen: false };
+		const breaker = breakers.get(model);
+		// The caller's signal goes to the retry policy too: cockatiel does not retry once it is aborted.
+		return retryPolicyFor(model)
+			.execute(async () => {
+				// Half-open: one probe is in flight. Waiting on it could take a whole reply: fail fast.
+				if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+				if (request.signal.aborted) throw new CallerAbortError();
+				try {
+					// cockatiel invokes the probe before it records the half-open state: "not closed" is the probe.
+					await breaker.execute(() => streamOnce(model, request, queue, attempt, breaker.state !== CircuitState.Closed));
+				} catch (error) {
+					throw attempt.firstTokenSeen ? new AfterFirstToken(error) : error;
+				}
+			}, request.signal)
+			.catch(unwrapAfterFirstToken);
+	}
+
+	/** One attempt: connect, wait for the first token, then forward chunks under the idle watchdog. */
+	async function streamOnce(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>, attempt: Attempt, probing: boolean) {
 		// One controller per attempt: the caller's abort, the first-token timeout and the idle
 		// watchdog all end it, and ending it closes the upstream socket.
 		const controller = new AbortController();
-		const onCallerAbort = () => controller.abort(new CallerAbortError());
-		request.signal.addEventListener('abort', onCallerAbort, { once: true });
+		const relay = new CallerAbortRelay(controller);
+		request.signal.addEventListener('abort', relay, { once: true });
+		let complete = false;
 		try {
 			const opened = await firstTokenTimeout.execute(({ signal }) => {
 				signal.addEventListener('abort', () => controller.abort(new FirstTokenTimeoutError()), { once: true });
@@ -89,58 +185,41 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 			queue.push({ type: 'start', model: opened.model, upstreamId: opened.upstreamId });
 			streamsOpen++;
 			try {
-				await pump(opened, controller, queue);
+				await pump(opened, new StreamReader(queue, controller, config.idleTimeoutMs, opened.model));
+				complete = true;
 			} finally {
 				streamsOpen--;
 			}
+		} catch (error) {
+			if (request.signal.aborted) throw probing ? new ProbeAbandonedError() : new CallerAbortError();
+			throw error;
 		} finally {
-			request.signal.removeEventListener('abort', onCallerAbort);
-			if (!controller.signal.aborted) controller.abort();
+			request.signal.removeEventListener('abort', relay);
+			// A stream read to its end has nothing left to close; aborting it anyway would cost two
+			// DOMExceptions (ours and the SDK's controller) per reply.
+			if (!complete && !controller.signal.aborted) controller.abort(STREAM_ABANDONED);
 		}
 	}
 
 	/** Forwards chunks with an idle watchdog; a stream must end with a finish_reason. */
-	async function pump(opened: OpenedStream, controller: AbortController, queue: AsyncQueue<OrchestratorEvent>) {
-		let finishReason: string | null = null;
-		let usage: ProviderUsage | null = null;
-		let model = opened.model;
-		const take = (chunk: ChatCompletionChunk) => {
-			if (chunk.model) model = chunk.model;
-			const choice = chunk.choices[0];
-			if (choice?.delta?.content) queue.push({ type: 'delta', text: choice.delta.content });
-			// The final usage chunk repeats finish_reason: the last one wins, nothing ends early.
-			if (choice?.finish_reason) finishReason = choice.finish_reason;
-			if (chunk.usage) usage = chunk.usage as ProviderUsage;
-		};
-		opened.head.forEach(take);
-		let watchdog: NodeJS.Timeout | undefined;
-		const arm = () => {
-			clearTimeout(watchdog);
-			watchdog = setTimeout(() => controller.abort(new IdleTimeoutError()), config.idleTimeoutMs);
-		};
+	async function pump(opened: OpenedStream, reader: StreamReader) {
+		for (const chunk of opened.head) reader.take(chunk);
+		// Read once: the chunks need not stay alive for the rest of the stream.
+		opened.head.length = 0;
+		reader.watchdog = setTimeout(onIdle, reader.idleMs, reader);
 		try {
 			for (;;) {
-				arm();
+				reader.waitingSince = performance.now();
 				const next = await opened.rest.next();
 				if (next.done) break;
-				take(next.value);
+				reader.take(next.value);
 			}
 		} finally {
-			clearTimeout(watchdog);
+			clearTimeout(reader.watchdog);
 		}
 		// The SDK ends an aborted stream without an error: the abort's reason says why.
-		if (controller.signal.aborted) throw controller.signal.reason;
-		if (finishReason === null) throw new PrematureEndError();
-		const u = usage as ProviderUsage | null;
-		queue.push({
-			type: 'finish',
-			model,
-			upstreamId: opened.upstreamId,
-			finishReason,
-			promptTokens: u?.prompt_tokens ?? null,
-			completionTokens: u?.completion_tokens ?? null,
-			costUsd: typeof u?.cost === 'number' ? u.cost : null
-		});
+		if (reader.controller.signal.aborted) throw reader.controller.signal.reason;
+		reader.finish(opened.upstreamId);
 	}
 
 	const orchestrator: Orchestrator & { breakers: ModelBreakers; readonly streamsOpen: number } = {
@@ -160,8 +239,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 					() => queue.end(),
 					(error: unknown) => queue.fail(error)
 				);
-				// A Stop during a retry's backoff must not wait for the backoff to end.
-				const onAbort = () => queue.fail(new CallerAbortError());
+				const onAbort = new FailOnCallerAbort(queue);
 				request.signal.addEventListener('abort', onAbort, { once: true });
 				try {
 					for await (const event of queue) {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { createStreamingFetch } from './streaming-fetch';
 
 export interface UpstreamConfig {
 	baseURL: string;
@@ -19,11 +20,14 @@ export interface ChatTurn {
 
 export interface Upstream {
 	config: UpstreamConfig;
+	/** For plain JSON calls (catalog, generation lookups), on the global fetch. */
 	client: OpenAI;
+	/** The same client on `createStreamingFetch`, for streamed completions only. */
+	streamClient: OpenAI;
 }
 
 export function createUpstream(config: UpstreamConfig): Upstream {
-	const client = new OpenAI({
+	const options = {
 		baseURL: config.baseURL,
 		apiKey: config.apiKey,
 		// Retries belong to our own policies (cockatiel); the SDK must not retry behind them.
@@ -32,8 +36,8 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 		// The SDK would print malformed chunks to the console; we report them as failures instead.
 		logLevel: 'off',
 		defaultHeaders: { 'HTTP-Referer': config.referer, 'X-Title': 'Phosphor' }
-	});
-	return { config, client };
+	} as const;
+	return { config, client: new OpenAI(options), streamClient: new OpenAI({ ...options, fetch: createStreamingFetch() }) };
 }
 
 /** OpenRouter's usage carries `cost`, which OpenAI's types do not know about. */
@@ -62,7 +66,7 @@ export async function openStream(
 	request: { model: string; messages: ChatTurn[]; maxTokens?: number; temperature?: number },
 	signal: AbortSignal
 ): Promise<OpenedStream> {
-	const { data: stream, response } = await upstream.client.chat.completions
+	const { data: stream, response } = await upstream.streamClient.chat.completions
 		.create(
 			{
 				model: request.model,

@@ -21,52 +21,26 @@ export interface StreamOptions {
  * without [DONE] so no client mistakes the partial reply for a whole one.
  */
 export async function streamCompletion(res: ServerResponse, events: AsyncIterable<OrchestratorEvent>, options: StreamOptions): Promise<void> {
-	let id = '';
-	let model = options.requestedModel;
-	const chunk = (delta: ChatCompletionChunkBody['choices'][number]['delta'], finishReason: string | null = null): ChatCompletionChunkBody => ({
-		id,
-		object: 'chat.completion.chunk',
-		created: options.created,
-		model,
-		choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
-	});
-	const begin = (upstreamId: string, answering: string) => {
-		id = completionId(upstreamId);
-		model = answering;
-		res.writeHead(200, {
-			'Content-Type': 'text/event-stream; charset=utf-8',
-			'Cache-Control': 'no-store',
-			Connection: 'keep-alive',
-			// Reverse proxies (nginx) must pass each event on as it comes, not buffer the reply.
-			'X-Accel-Buffering': 'no'
-		});
-		return send(res, chunk({ role: 'assistant', content: '' }));
-	};
-
+	const out = new SseReply(res, options);
 	try {
 		for await (const event of events) {
-			if (event.type === 'start') {
-				await begin(event.upstreamId, event.model);
-			} else if (event.type === 'delta') {
-				if (!res.headersSent) await begin('', model);
-				await send(res, chunk({ content: event.text }));
-			} else {
-				if (!res.headersSent) await begin(event.upstreamId, event.model);
-				model = event.model;
-				await send(res, chunk({}, event.finishReason));
-				if (options.includeUsage) await send(res, { ...chunk({}), choices: [], usage: usageOf(event) });
-			}
+			if (out.blocked) await out.drained();
+			if (event.type === 'start') out.begin(event.upstreamId, event.model);
+			else if (event.type === 'delta') out.delta(event.text);
+			else out.finish(event);
 		}
 	} catch (error) {
 		// After the 200, the error can only travel in-band; the caller still logs it.
 		if (res.headersSent && !res.destroyed) {
 			const apiError = error instanceof OrchestratorError ? fromOrchestratorError(error) : internalStreamError();
-			res.end(frame(apiError.body));
+			out.end(frame(apiError.body));
 		}
 		throw error;
 	}
-	res.end('data: [DONE]\n\n');
+	out.end('data: [DONE]\n\n');
 }
+
+const DELTA_TAIL = '},"logprobs":null,"finish_reason":null}]}\n\n';
 
 const internalStreamError = () => new OpenAiApiError(500, 'server_error', 'The server failed while streaming the reply.', 'internal_error');
 
@@ -74,16 +48,121 @@ function frame(payload: unknown): string {
 	return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
-/** Writes one event; when the socket's buffer is full, waits until it drains or closes. */
-function send(res: ServerResponse, payload: unknown): Promise<void> | undefined {
-	if (res.destroyed || res.write(frame(payload))) return undefined;
-	return new Promise<void>((resolve) => {
-		const done = () => {
-			res.off('drain', done);
-			res.off('close', done);
-			resolve();
+/**
+ * One streamed reply: its chunks' shared fields and its writes. Methods, not closures in
+ * streamCompletion: tsx's esbuild `keepNames` gives each named closure a property store of its
+ * own, held for the whole stream.
+ *
+ * Events produced in the same turn of the event loop (all those of one upstream read) go out
+ * in one write, flushed on the next tick: one HTTP chunk and one socket write for all of them,
+ * and a lone event leaves just as soon as it would alone. The first token is the exception: it
+ * leaves at once (with the headers and role chunk before it), not after the rest of its read has
+ * been parsed, since time to first token is what a person waits on. When the socket's buffer is
+ * full the producer waits for it to drain (or close) before adding more.
+ */
+class SseReply {
+	#id = '';
+	#model: string;
+	/** A delta chunk is the same JSON every time but for its text: only the text is serialized per chunk. */
+	#deltaHead = '';
+	/** Whether the first token (or an empty reply's end) has gone out: that one is not batched. */
+	#answered = false;
+	#pending = '';
+	#scheduled = false;
+
+	constructor(
+		readonly res: ServerResponse,
+		private readonly options: StreamOptions
+	) {
+		this.#model = options.requestedModel;
+	}
+
+	get blocked(): boolean {
+		return this.res.writableNeedDrain && !this.res.destroyed;
+	}
+
+	begin(upstreamId: string, answering: string): void {
+		this.#id = completionId(upstreamId);
+		this.#model = answering;
+		// The bytes of JSON.stringify(this.#chunk({ content })) up to the text (chat-completion-sse.test.ts).
+		this.#deltaHead = `data: {"id":${JSON.stringify(this.#id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.options.created)},"model":${JSON.stringify(answering)},"choices":[{"index":0,"delta":{"content":`;
+		this.res.writeHead(200, {
+			'Content-Type': 'text/event-stream; charset=utf-8',
+			'Cache-Control': 'no-store',
+			Connection: 'keep-alive',
+			// Reverse proxies (nginx) must pass each event on as it comes, not buffer the reply.
+			'X-Accel-Buffering': 'no'
+		});
+		this.#add(frame(this.#chunk({ role: 'assistant', content: '' })));
+	}
+
+	delta(text: string): void {
+		if (!this.res.headersSent) this.begin('', this.#model);
+		this.#add(`${this.#deltaHead}${JSON.stringify(text)}${DELTA_TAIL}`, !this.#answered);
+		this.#answered = true;
+	}
+
+	finish(event: Extract<OrchestratorEvent, { type: 'finish' }>): void {
+		if (!this.res.headersSent) this.begin(event.upstreamId, event.model);
+		this.#model = event.model;
+		this.#add(frame(this.#chunk({}, event.finishReason)), !this.#answered);
+		this.#answered = true;
+		if (this.options.includeUsage) this.#add(frame({ ...this.#chunk({}), choices: [], usage: usageOf(event) }));
+	}
+
+	/** Ends the response with whatever is pending and `last`; a flush still scheduled finds nothing. */
+	end(last: string): void {
+		const text = this.#pending + last;
+		this.#pending = '';
+		this.res.end(text);
+	}
+
+	drained(): Promise<void> {
+		const res = this.res;
+		return new Promise<void>((resolve) => {
+			const done = () => {
+				res.off('drain', done);
+				res.off('close', done);
+				resolve();
+			};
+			res.on('drain', done);
+			res.on('close', done);
+		});
+	}
+
+	flush(): void {
+		this.#scheduled = false;
+		const text = this.#pending;
+		this.#pending = '';
+		// After end() (which took the pending text along) nothing is left to write.
+		if (text && !this.res.writableEnded && !this.res.destroyed) this.res.write(text);
+	}
+
+	#chunk(delta: ChatCompletionChunkBody['choices'][number]['delta'], finishReason: string | null = null): ChatCompletionChunkBody {
+		return {
+			id: this.#id,
+			object: 'chat.completion.chunk',
+			created: this.options.created,
+			model: this.#model,
+			choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
 		};
-		res.on('drain', done);
-		res.on('close', done);
-	});
+	}
+
+	#add(text: string, now = false): void {
+		this.#pending += text;
+		if (now) {
+			this.flush();
+			// Node corks a response's socket until the next tick on every write; this write is not to wait.
+			this.res.socket?.uncork();
+			return;
+		}
+		if (!this.#scheduled) {
+			this.#scheduled = true;
+			process.nextTick(flushReply, this);
+		}
+	}
+}
+
+function flushReply(reply: SseReply): void {
+	reply.flush();
 }

@@ -1,0 +1,46 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
+import { streamCompletion } from './chat-completion-sse';
+
+/** Serves one stream of `events` and returns the raw body the client received. */
+async function serve(events: OrchestratorEvent[], options = { created: 1_700_000_000, includeUsage: true, requestedModel: 'asked/model' }) {
+	const server = createServer((_req, res) => {
+		async function* source() {
+			for (const event of events) {
+				yield event;
+				// Some events in the same tick, some not: batching must not change the bytes.
+				if (event.type === 'delta' && event.text.length % 2 === 0) await new Promise((r) => setTimeout(r, 1));
+			}
+		}
+		void streamCompletion(res, source(), options);
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	try {
+		const { port } = server.address() as AddressInfo;
+		return await (await fetch(`http://127.0.0.1:${port}/`)).text();
+	} finally {
+		server.close();
+	}
+}
+
+describe('streamCompletion (SSE framing)', () => {
+	it('writes every chunk exactly as JSON.stringify of the OpenAI chunk object', async () => {
+		const texts = ['Hé', 'llo "quoted"\n', '\u2028 line sep', '😀 emoji', 'back\\slash', '</script>', 'x'];
+		const body = await serve([
+			{ type: 'start', model: 'vendor/model-a', upstreamId: 'gen-123' },
+			...texts.map((text): OrchestratorEvent => ({ type: 'delta', text })),
+			{ type: 'finish', model: 'vendor/model-b', upstreamId: 'gen-123', finishReason: 'stop', promptTokens: 3, completionTokens: 7, costUsd: 0.25 }
+		]);
+		const base = { id: 'gen-123', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'vendor/model-a' };
+		const choice = (delta: object, finish: string | null = null) => [{ index: 0, delta, logprobs: null, finish_reason: finish }];
+		const expected = [
+			{ ...base, choices: choice({ role: 'assistant', content: '' }) },
+			...texts.map((content) => ({ ...base, choices: choice({ content }) })),
+			{ ...base, model: 'vendor/model-b', choices: choice({}, 'stop') },
+			{ ...base, model: 'vendor/model-b', choices: [], usage: { prompt_tokens: 3, completion_tokens: 7, total_tokens: 10, cost: 0.25 } }
+		];
+		expect(body).toBe(expected.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
+	});
+});
