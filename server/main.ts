@@ -31,8 +31,6 @@ async function main(): Promise<void> {
 		}
 		throw error;
 	}
-	const shown = env.HOST === '127.0.0.1' || env.HOST === '0.0.0.0' ? app.url.replace(/\/\/[^:]+:/, '//localhost:') : app.url;
-	log.info(`Phosphor listening on ${shown}`);
 
 	const shutdown = (signal: string) => {
 		log.info(`${signal}: shutting down (finishing in-flight requests)`);
@@ -49,6 +47,10 @@ async function main(): Promise<void> {
 	};
 	process.once('SIGTERM', () => shutdown('SIGTERM'));
 	process.once('SIGINT', () => shutdown('SIGINT'));
+	// Announced only once the signal handlers are in place: whoever waits for this line (a test,
+	// a supervisor) may send SIGTERM at once, and a signal without a handler kills outright.
+	const shown = env.HOST === '127.0.0.1' || env.HOST === '0.0.0.0' ? app.url.replace(/\/\/[^:]+:/, '//localhost:') : app.url;
+	log.info(`Phosphor listening on ${shown}`);
 }
 
 main().catch((error: unknown) => {
