@@ -47,7 +47,8 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				baseURL: env.UPSTREAM_BASE_URL ?? OPENROUTER_URL,
 				apiKey: env.OPENROUTER_API_KEY ?? 'none',
 				referer: env.PUBLIC_ORIGIN ?? 'https://github.com/phosphor-chat/phosphor',
-				defaultModel: 'openrouter/auto',
+				// openrouter/auto has a variable price, which no budget can hold: a fixed-price default instead.
+				defaultModel: env.DEFAULT_MODEL ?? 'openai/gpt-4o-mini',
 				simulated: false
 			};
 		} else {
@@ -56,7 +57,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				baseURL: simulator.url,
 				apiKey: 'simulator',
 				referer: env.PUBLIC_ORIGIN ?? 'http://localhost',
-				defaultModel: 'sim/echo-mini',
+				defaultModel: env.DEFAULT_MODEL ?? 'sim/echo-mini',
 				simulated: true
 			};
 			log.info('no OPENROUTER_API_KEY: using the built-in OpenRouter simulator', { url: simulator.url });

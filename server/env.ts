@@ -36,6 +36,14 @@ export const EnvSchema = z.object({
 		.optional()
 		.or(z.literal('').transform(() => undefined)),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+	/** Used when a request names no model; must have a fixed price (the ledger refuses "-1"). */
+	DEFAULT_MODEL: z
+		.string()
+		.trim()
+		.min(1)
+		.max(200)
+		.optional()
+		.or(z.literal('').transform(() => undefined)),
 	// Resilience limits (DESIGN.md §4); the defaults suit OpenRouter.
 	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: millis(30_000),
 	UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
