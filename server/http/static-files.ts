@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from './security-headers';
@@ -56,9 +56,16 @@ export function createStaticHandler(dir: string) {
 			res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed');
 			return;
 		}
-		const file = resolveFile(root, pathname);
-		if (file && !file.endsWith(`${sep}index.html`)) {
-			const stat = statSync(file);
+		const found = resolveFile(root, pathname);
+		if (found === REFUSED) {
+			notFound(res);
+			return;
+		}
+		// The root index.html is the shell itself: same CSP, caching and ETag as `/`.
+		const isShell = found !== null && found.path === join(found.root, 'index.html');
+		// Any other index.html is not served (not without the shell's CSP).
+		if (found && !found.path.endsWith(`${sep}index.html`)) {
+			const { path: file, stat } = found;
 			const etag = `W/"${stat.size.toString(16)}-${stat.mtimeMs.toString(16)}"`;
 			const headers = {
 				'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -72,12 +79,12 @@ export function createStaticHandler(dir: string) {
 			}
 			res.writeHead(200, headers);
 			if (req.method === 'HEAD') res.end();
-			else createReadStream(file).pipe(res);
+			else createReadStream(file).on('error', () => res.destroy()).pipe(res);
 			return;
 		}
 		// A missing hashed asset is a real 404: serving HTML there would break a stale client subtly.
-		if (pathname.startsWith('/_app/') || /\.[a-z0-9]{1,12}$/i.test(pathname)) {
-			res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+		if (!isShell && (pathname.startsWith('/_app/') || /\.[a-z0-9]{1,12}$/i.test(pathname))) {
+			notFound(res);
 			return;
 		}
 		const app = loadShell();
@@ -101,8 +108,27 @@ export function createStaticHandler(dir: string) {
 	};
 }
 
-/** The file under root for a URL path, or null; never a path outside root. */
-function resolveFile(root: string, pathname: string): string | null {
+function notFound(res: ServerResponse): void {
+	res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+}
+
+/** A path that names something never served: a dotfile, or a file outside the build directory. */
+const REFUSED = Symbol('refused');
+
+interface Found {
+	/** The real path of the file, symlinks resolved. */
+	path: string;
+	/** The real path of the build directory. */
+	root: string;
+	stat: Stats;
+}
+
+/**
+ * The file under root for a URL path, null when there is none, or REFUSED. Never a path outside
+ * root, symlinks included (a symlink is followed only while it stays inside the build directory),
+ * and never a dotfile: no path segment may start with '.' (which also refuses '.' and '..').
+ */
+function resolveFile(root: string, pathname: string): Found | typeof REFUSED | null {
 	let decoded: string;
 	try {
 		decoded = decodeURIComponent(pathname);
@@ -110,12 +136,26 @@ function resolveFile(root: string, pathname: string): string | null {
 		return null;
 	}
 	if (decoded.includes('\0')) return null;
+	if (decoded.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return REFUSED;
 	const candidate = normalize(join(root, decoded));
-	if (candidate !== root && !candidate.startsWith(root + sep)) return null;
+	if (!isInside(root, candidate)) return REFUSED;
+	let realRoot: string;
+	let real: string;
 	try {
-		if (statSync(candidate).isFile()) return candidate;
+		realRoot = realpathSync(root);
+		real = realpathSync(candidate);
 	} catch {
 		return null;
 	}
-	return null;
+	if (!isInside(realRoot, real)) return REFUSED;
+	try {
+		const stat = statSync(real);
+		return stat.isFile() ? { path: real, root: realRoot, stat } : null;
+	} catch {
+		return null;
+	}
+}
+
+function isInside(root: string, path: string): boolean {
+	return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
