@@ -26,6 +26,8 @@ import { startSimulator } from './simulator/server';
 import { createContextFactory } from './trpc/context';
 
 const OPENROUTER_URL = 'https://openrouter.ai/api/v1';
+/** Calls per tRPC batch: enough for the app, too few to multiply any per-call limit. */
+export const MAX_BATCH_SIZE = 16;
 /** How long shutdown waits for in-flight requests before cutting the sockets. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -101,6 +103,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			basePath: '/trpc/',
 			createContext: createContextFactory(services),
 			maxBodySize: 2 * 1024 * 1024,
+			maxBatchSize: MAX_BATCH_SIZE,
 			onError({ error, path }) {
 				if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, error: error.cause ?? error });
 			}

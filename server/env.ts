@@ -57,6 +57,11 @@ export const EnvSchema = z.object({
 		.string()
 		.default('')
 		.transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+	/** Set behind a reverse proxy: per-address sign-in limits then use the address it forwards. */
+	TRUST_PROXY: z
+		.enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+		.default('false')
+		.transform((v) => v === 'true' || v === '1'),
 	/** Where the built client lives; tests point it elsewhere. */
 	STATIC_DIR: z.string().min(1).default('./build')
 });

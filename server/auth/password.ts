@@ -1,14 +1,21 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { HashSlots } from './hash-slots';
 
 // OWASP's scrypt floor (N=2^17, r=8, p=1) costs ~128 MiB and ~250 ms per hash on these cores,
 // which makes login a denial-of-service lever on a 2-core box; N=2^15 keeps ~50 ms and 32 MiB.
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, keylen: 32 } as const;
 const MAXMEM = 64 * 1024 * 1024;
 
-function derive(password: string, salt: Buffer, p: { N: number; r: number; p: number; keylen: number }): Promise<Buffer> {
+const slots = new HashSlots();
+
+function derive(password: string, salt: Buffer, p: { N: number; r: number; p: number; keylen: number }, priority = false): Promise<Buffer> {
 	const options: ScryptOptions = { N: p.N, r: p.r, p: p.p, maxmem: MAXMEM };
-	return new Promise((resolve, reject) =>
-		scrypt(password.normalize('NFKC'), salt, p.keylen, options, (err, key) => (err ? reject(err) : resolve(key)))
+	return slots.run(
+		() =>
+			new Promise((resolve, reject) =>
+				scrypt(password.normalize('NFKC'), salt, p.keylen, options, (err, key) => (err ? reject(err) : resolve(key)))
+			),
+		priority
 	);
 }
 
@@ -19,7 +26,8 @@ export async function hashPassword(password: string): Promise<string> {
 	return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** `priority`: a sign-in from an address this user signed in from before (see HashSlots). */
+export async function verifyPassword(password: string, stored: string, priority = false): Promise<boolean> {
 	const parts = stored.split('$');
 	if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
 	const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
@@ -29,7 +37,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 		r: Number(r),
 		p: Number(p),
 		keylen: expected.length
-	});
+	}, priority);
 	return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

@@ -32,10 +32,13 @@ export class SetupCode {
 		return this.#code !== null;
 	}
 
+	matches(input: string): boolean {
+		return this.#code !== null && safeEqual(normalizeSetupCode(input), this.#code);
+	}
+
 	/** Spends the code when it matches; a wrong guess leaves it in place. */
 	consume(input: string): boolean {
-		if (this.#code === null) return false;
-		if (!safeEqual(normalizeSetupCode(input), this.#code)) return false;
+		if (!this.matches(input)) return false;
 		this.#code = null;
 		return true;
 	}

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
 import { SESSION_COOKIE } from '../auth/sessions';
 import type { PublicUser } from '../auth/users';
@@ -13,7 +14,11 @@ export interface Context {
 }
 
 export function createContextFactory(services: Services) {
-	return ({ req, res }: CreateHTTPContextOptions): Context => {
+	return ({ req, res, info }: CreateHTTPContextOptions): Context => {
+		// A batch of sign-in calls would be one request carrying many guesses: one auth call per request.
+		if (info.calls.filter((call) => call.path.startsWith('auth.')).length > 1) {
+			throw new TRPCError({ code: 'BAD_REQUEST', message: 'A batch may hold at most one auth call.' });
+		}
 		const token = readCookie(req, SESSION_COOKIE) ?? null;
 		const session = token ? services.sessions.resolve(token) : null;
 		if (token && session?.extended) {
