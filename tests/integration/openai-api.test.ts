@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import OpenAI, { APIError, AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, listApiTokens } from '../../server/auth/api-tokens';
@@ -19,6 +20,36 @@ interface ErrorBody {
 }
 
 const userSays = (content: string) => [{ role: 'user' as const, content }];
+
+/** One raw HTTP/1.1 socket: what the server sent, and whether it has closed its side. */
+function rawSocket(url: string): { socket: Socket; text: () => string; closed: () => boolean } {
+	const { hostname, port } = new URL(url);
+	const socket = connect(Number(port), hostname);
+	socket.setEncoding('utf8');
+	let text = '';
+	let closed = false;
+	socket.on('data', (chunk: string) => (text += chunk));
+	socket.on('end', () => (closed = true));
+	socket.on('close', () => (closed = true));
+	socket.on('error', () => (closed = true));
+	return { socket, text: () => text, closed: () => closed };
+}
+
+function rawPost(socket: Socket, token: string, body: unknown, connection: 'close' | 'keep-alive'): void {
+	const json = JSON.stringify(body);
+	socket.write(
+		[
+			'POST /v1/chat/completions HTTP/1.1',
+			'Host: 127.0.0.1',
+			`Authorization: Bearer ${token}`,
+			'Content-Type: application/json',
+			`Content-Length: ${Buffer.byteLength(json)}`,
+			`Connection: ${connection}`,
+			'',
+			json
+		].join('\r\n')
+	);
+}
 
 describe('OpenAI-compatible API (/v1)', () => {
 	let sim: Simulator;
@@ -168,6 +199,52 @@ describe('OpenAI-compatible API (/v1)', () => {
 			});
 			expect(res.status).toBe(200);
 			expect(((await res.json()) as { model: string }).model).toBe('sim/echo-mini');
+		}, 15_000);
+	});
+
+	describe('connections', () => {
+		it('a stream asked with `Connection: close` closes the socket when it ends', async () => {
+			const raw = rawSocket(app.url);
+			try {
+				rawPost(raw.socket, token, { model: 'sim/echo-mini', messages: userSays('bye [[sim:len=40]]'), stream: true }, 'close');
+				await waitFor(() => raw.text().includes('data: [DONE]') || raw.closed(), 10_000, 'the whole stream');
+				expect(raw.text()).toMatch(/^HTTP\/1\.1 200 /);
+				expect(raw.text()).toMatch(/\r\nconnection: close\r\n/i);
+				expect(raw.text()).toContain('data: [DONE]');
+				await waitFor(raw.closed, 2_000, 'the server to close the socket');
+			} finally {
+				raw.socket.destroy();
+			}
+		}, 15_000);
+
+		it('a non-streaming reply asked with `Connection: close` closes the socket too', async () => {
+			const raw = rawSocket(app.url);
+			try {
+				rawPost(raw.socket, token, { model: 'sim/echo-mini', messages: userSays('bye [[sim:len=40]]') }, 'close');
+				await waitFor(() => raw.text().includes('"chat.completion"') || raw.closed(), 10_000, 'the reply');
+				expect(raw.text()).toMatch(/^HTTP\/1\.1 200 /);
+				expect(raw.text()).toMatch(/\r\nconnection: close\r\n/i);
+				await waitFor(raw.closed, 2_000, 'the server to close the socket');
+			} finally {
+				raw.socket.destroy();
+			}
+		}, 15_000);
+
+		it('a keep-alive stream leaves the socket open for the next request', async () => {
+			const raw = rawSocket(app.url);
+			try {
+				rawPost(raw.socket, token, { model: 'sim/echo-mini', messages: userSays('again [[sim:len=40]]'), stream: true }, 'keep-alive');
+				// The last chunk of a chunked body: the response is complete.
+				await waitFor(() => raw.text().includes('data: [DONE]\n\n\r\n0\r\n\r\n') || raw.closed(), 10_000, 'the whole stream');
+				expect(raw.text()).toMatch(/\r\nconnection: keep-alive\r\n/i);
+				const first = raw.text().length;
+				rawPost(raw.socket, token, { model: 'sim/echo-mini', messages: userSays('more [[sim:len=10]]') }, 'keep-alive');
+				await waitFor(() => raw.text().slice(first).includes('"chat.completion"') || raw.closed(), 10_000, 'the second reply');
+				expect(raw.text().slice(first)).toMatch(/^HTTP\/1\.1 200 /);
+				expect(raw.closed()).toBe(false);
+			} finally {
+				raw.socket.destroy();
+			}
 		}, 15_000);
 	});
 

@@ -89,7 +89,8 @@ class SseReply {
 		this.res.writeHead(200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
 			'Cache-Control': 'no-store',
-			Connection: 'keep-alive',
+			// No Connection header: Node sets it from the request. Forcing keep-alive here would keep
+			// the socket open after the stream even when the client asked for `Connection: close`.
 			// Reverse proxies (nginx) must pass each event on as it comes, not buffer the reply.
 			'X-Accel-Buffering': 'no'
 		});
