@@ -9,7 +9,7 @@ const serverBoundary = {
 	patterns: [
 		{
 			group: ['**/server/**', 'server/**'],
-			message: 'src/ may import from server/ only `import type { AppRouter }` (DESIGN.md §1).',
+			message: 'src/ may import from server/ only `import type { AppRouter }` (docs/architecture.md#the-import-boundary).',
 			allowTypeImports: true
 		}
 	]

@@ -4,7 +4,7 @@ import { streamCompletion } from './lib/stream-client';
 
 /**
  * TTFT added by the server over a direct call to the standalone simulator on loopback,
- * beside a bare pass-through proxy measured in the same run as the floor (DESIGN.md §9).
+ * beside a bare pass-through proxy measured in the same run as the floor (docs/architecture.md#performance).
  */
 const PROMPT = 'Benchmark [[sim:len=64]]';
 /** Per target; taken one request per target in turn, so machine noise hits all of them alike. */

@@ -10,7 +10,7 @@ const millis = (fallback: number) =>
 		.max(24 * 60 * 60 * 1000, 'must be at most a day')
 		.default(fallback);
 
-/** DESIGN.md §7. Every variable is validated once at boot; nothing else reads process.env. */
+/** docs/architecture.md#configuration-and-storage. Every variable is validated once at boot; nothing else reads process.env. */
 export const EnvSchema = z.object({
 	PORT: z.coerce
 		.number({ message: 'must be a port number' })
@@ -44,7 +44,7 @@ export const EnvSchema = z.object({
 		.max(200)
 		.optional()
 		.or(z.literal('').transform(() => undefined)),
-	// Resilience limits (DESIGN.md §4); the defaults suit OpenRouter.
+	// Resilience limits (docs/architecture.md#resilience); the defaults suit OpenRouter.
 	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: millis(30_000),
 	UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
 	UPSTREAM_MAX_RETRIES: z.coerce.number().int('must be an integer').min(0, 'must be 0 or more').max(10, 'must be 10 or less').default(2),

@@ -22,7 +22,7 @@ export interface OpenDatabase {
 }
 
 /**
- * Opens SQLite with the pragmas the ledger relies on (DESIGN.md §7): WAL for concurrent readers,
+ * Opens SQLite with the pragmas the ledger relies on (docs/architecture.md#configuration-and-storage): WAL for concurrent readers,
  * foreign keys, a busy timeout instead of SQLITE_BUSY, and synchronous=FULL so a settled
  * cost survives power loss. Migrations are applied before anything else touches the file.
  */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** DESIGN.md §6: no inline script but the shell's own (by hash); styles may be inline (Svelte transitions). */
+/** docs/architecture.md#security: no inline script but the shell's own (by hash); styles may be inline (Svelte transitions). */
 export function contentSecurityPolicy(scriptHashes: string[]): string {
 	return [
 		"default-src 'self'",

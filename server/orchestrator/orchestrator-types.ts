@@ -31,7 +31,7 @@ export type OrchestratorEvent =
 
 export interface Orchestrator {
 	/**
-	 * Streams one completion through the resilience policies (DESIGN.md §4). Throws an
+	 * Streams one completion through the resilience policies (docs/architecture.md#resilience). Throws an
 	 * OrchestratorError when no model could answer or the stream broke; a user abort ends it
 	 * with an OrchestratorError of kind 'cancelled'.
 	 */

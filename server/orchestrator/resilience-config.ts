@@ -1,4 +1,4 @@
-/** DESIGN.md §4 limits; every one is an environment variable (server/env.ts). */
+/** The resilience limits (docs/architecture.md#resilience); every one is an environment variable (server/env.ts). */
 export interface ResilienceConfig {
 	/** From sending the request to the first token. */
 	firstTokenTimeoutMs: number;

@@ -4,7 +4,7 @@ import { finished } from 'node:stream';
 
 /**
  * A `fetch` for the SDK's streamed completions, on node:http with a keep-alive pool instead of
- * the global fetch. It is what keeps a proxied stream cheap (bench/, DESIGN.md §9):
+ * the global fetch. It is what keeps a proxied stream cheap (bench/, docs/architecture.md#performance):
  *
  * - The SDK iterates any body that has `Symbol.asyncIterator` directly (its
  *   `ReadableStreamToAsyncIterable`), so the socket's bytes reach its SSE decoder with no web

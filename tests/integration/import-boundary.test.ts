@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-// DESIGN.md §1: the browser may import from server/ only the AppRouter type.
+// docs/architecture.md#the-import-boundary: the browser may import from server/ only the AppRouter type.
 describe('import boundary (eslint)', () => {
 	const eslint = new ESLint();
 	const lint = async (code: string, filePath: string) => {

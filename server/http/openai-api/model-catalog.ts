@@ -10,7 +10,7 @@ export interface OpenAiModel {
 	pricing: { prompt: string; completion: string; request: string };
 }
 
-/** GET /v1/models: the stored catalog (DESIGN.md §2), in OpenAI's list shape. */
+/** GET /v1/models: the stored catalog (docs/architecture.md#money-and-the-ledger), in OpenAI's list shape. */
 export function listModels(catalog: ModelCatalog): OpenAiModel[] {
 	return catalog.list().map((m) => ({
 		id: m.id,

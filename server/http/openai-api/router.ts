@@ -13,7 +13,7 @@ import { InFlightRequests } from './request-signal';
 type Handler = (req: IncomingMessage, res: ServerResponse, user: PublicUser) => Promise<void>;
 
 /**
- * The OpenAI-compatible API under /v1 (DESIGN.md §1), for the team's other tools. Bearer API
+ * The OpenAI-compatible API under /v1 (docs/architecture.md#one-process), for the team's other tools. Bearer API
  * tokens only: no cookies, no CORS. Every error has OpenAI's shape, so the official SDKs raise
  * their usual typed errors.
  */
