@@ -15,7 +15,7 @@ import { createStaticHandler } from './http/static-files';
 import type { Logger } from './log';
 import { GenerationJobs } from './orchestrator/generation-jobs';
 import { createMetering, drainSettlements } from './ledger/metering';
-import { reconcileEstimates, reconcileOpenReservations } from './ledger/reconcile';
+import { Reconciler } from './ledger/reconcile';
 import { EventBus } from './events/event-bus';
 import { createOrchestrator } from './orchestrator/orchestrator';
 import type { ResilienceConfig } from './orchestrator/resilience-config';
@@ -38,7 +38,7 @@ export interface RunningApp {
 	close(): Promise<void>;
 }
 
-/** Opens the database, picks the upstream, and serves everything on one port (DESIGN.md §1). */
+/** Opens the database, picks the upstream, and serves everything on one port (docs/architecture.md#one-process). */
 export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 	const database = openDatabase(env.DATABASE_PATH);
 	let simulator: Awaited<ReturnType<typeof startSimulator>> | null = null;
@@ -71,10 +71,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 		const jobs = new GenerationJobs(database.db, metering, bus, log);
 		const recovered = jobs.recoverInterrupted();
 		if (recovered > 0) log.warn('marked replies interrupted by a restart as failed', { count: recovered });
-		await metering.catalog.start();
-		const reconciled = await reconcileOpenReservations(metering, database.db);
-		if (reconciled > 0) log.warn('settled reservations left open by a restart', { count: reconciled });
-		void reconcileEstimates(metering, database.db).catch((error: unknown) => log.warn('estimate reconciliation failed', { error }));
+		const reconciler = new Reconciler(metering, database.db, log, env.RECONCILE_RETRY_MS ? [env.RECONCILE_RETRY_MS] : undefined);
 		bus.subscribe(({ event }) => {
 			if (event.type === 'breaker') log.warn(`circuit ${event.state} for ${event.model}`);
 			else if (event.type === 'retry') log.info(`retrying ${event.model}`, { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
@@ -119,7 +116,7 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			const url = new URL(req.url ?? '/', 'http://localhost');
 			const path = url.pathname;
 			if (path === '/healthz') return healthz(res);
-			if (path === '/readyz') return readyz(res, database.sqlite, draining);
+			if (path === '/readyz') return readyz(res, database.sqlite, { draining, catalog: metering.catalog.state, reconciliation: reconciler.pending() });
 			if (path === '/metrics') return metrics(res, services);
 			if (path === '/trpc' || path.startsWith('/trpc/')) {
 				if (isCrossOriginMutation(req, env.PUBLIC_ORIGIN)) {
@@ -139,6 +136,9 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				resolve();
 			});
 		});
+		// Only once the server listens: whatever the provider does, these wait on it in the background.
+		metering.catalog.start();
+		reconciler.start();
 		const address = server.address() as AddressInfo;
 		const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
@@ -158,8 +158,9 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 				clearInterval(sweep);
 				clearTimeout(force);
 				// Lookups need the upstream: settle before the simulator goes.
-				await drainSettlements(metering, DRAIN_TIMEOUT_MS);
 				metering.catalog.stop();
+				await reconciler.stop();
+				await drainSettlements(metering, DRAIN_TIMEOUT_MS);
 				await simulator?.close();
 				database.close();
 			})());

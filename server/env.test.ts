@@ -16,8 +16,16 @@ describe('parseEnv', () => {
 			UPSTREAM_MAX_RETRY_AFTER_MS: 10_000,
 			BREAKER_THRESHOLD: 5,
 			BREAKER_HALF_OPEN_AFTER_MS: 30_000,
-			FALLBACK_MODELS: []
+			FALLBACK_MODELS: [],
+			TRUST_PROXY: false
 		});
+	});
+
+	it('reads TRUST_PROXY as a boolean and refuses anything else', () => {
+		expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+		expect(parseEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(true);
+		expect(parseEnv({ TRUST_PROXY: '0' }).TRUST_PROXY).toBe(false);
+		expect(() => parseEnv({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY="yes please": must be true or false/);
 	});
 
 	it('treats empty optional variables as unset and keeps only the origin of PUBLIC_ORIGIN', () => {

@@ -62,6 +62,13 @@ export const EnvSchema = z.object({
 		.enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
 		.default('false')
 		.transform((v) => v === 'true' || v === '1'),
+	/** How often estimated charges are looked up again (default: 30 s, 2 min, 10 min, then hourly). */
+	RECONCILE_RETRY_MS: z.coerce
+		.number({ message: 'must be a number of milliseconds' })
+		.int('must be a whole number of milliseconds')
+		.min(100, 'must be at least 100 ms')
+		.max(24 * 60 * 60 * 1000, 'must be at most a day')
+		.optional(),
 	/** Where the built client lives; tests point it elsewhere. */
 	STATIC_DIR: z.string().min(1).default('./build')
 });

@@ -100,6 +100,8 @@ export const generations = sqliteTable(
 		costNanoUsd: integer('cost_nano_usd'),
 		/** The max_tokens sent upstream: it bounds the reservation. */
 		maxTokens: integer('max_tokens'),
+		/** The prompt's estimated tokens at admission: a crash with no bill to look up is estimated from it. */
+		promptTokensEstimate: integer('prompt_tokens_estimate'),
 		createdAt: createdAt(),
 		startedAt: integer('started_at', { mode: 'number' }),
 		firstTokenAt: integer('first_token_at', { mode: 'number' }),

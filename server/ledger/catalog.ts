@@ -39,6 +39,13 @@ export class UnknownModelError extends Error {
 }
 
 const REFRESH_EVERY_MS = 6 * 60 * 60 * 1000;
+/** A catalog fetch that takes longer is abandoned: a provider that accepts and never answers must not hold anything up. */
+const FETCH_TIMEOUT_MS = 15_000;
+/** After a failed refresh: retry soon, then less often. */
+const RETRY_DELAYS_MS = [2_000, 5_000, 15_000, 60_000, 5 * 60_000];
+
+/** `fresh`: fetched by this process; `stored`: serving what an earlier run stored; `pending`: nothing yet. */
+export type CatalogState = 'fresh' | 'stored' | 'pending';
 
 /**
  * Models and their exact per-token prices, from the upstream's /models, stored in SQLite so the
@@ -47,6 +54,9 @@ const REFRESH_EVERY_MS = 6 * 60 * 60 * 1000;
 export class ModelCatalog {
 	#byId = new Map<string, CatalogModel>();
 	#timer: NodeJS.Timeout | null = null;
+	#fetched = false;
+	#stopped = new AbortController();
+	#firstAttempt: Promise<void> | null = null;
 
 	constructor(
 		private readonly db: Db,
@@ -71,9 +81,24 @@ export class ModelCatalog {
 		return model;
 	}
 
+	/**
+	 * Resolves once there is a catalog to price against: at once when one is stored, else when the
+	 * first fetch at boot has succeeded or failed (bounded by its timeout). A call that arrives on a
+	 * fresh install while the catalog is still on its way waits for it instead of failing.
+	 */
+	async loaded(): Promise<void> {
+		if (this.size === 0 && this.#firstAttempt) await this.#firstAttempt;
+	}
+
+	get state(): CatalogState {
+		return this.#fetched ? 'fresh' : this.size > 0 ? 'stored' : 'pending';
+	}
+
 	/** Fetches /models and stores it; on failure the stored catalog stays. Returns the model count. */
 	async refresh(): Promise<number> {
-		const raw = UpstreamModels.parse(await this.upstream.client.get('/models'));
+		const raw = UpstreamModels.parse(
+			await this.upstream.client.get('/models', { timeout: FETCH_TIMEOUT_MS, maxRetries: 0, signal: this.#stopped.signal })
+		);
 		const now = Date.now();
 		const rows: Array<typeof models.$inferInsert> = [];
 		for (const item of raw.data) {
@@ -105,25 +130,49 @@ export class ModelCatalog {
 				.run();
 		});
 		this.#load();
+		this.#fetched = true;
 		return rows.length;
 	}
 
-	/** Boot: refresh, or keep serving what is stored if the upstream is down; then every few hours. */
-	async start(): Promise<void> {
-		try {
-			const count = await this.refresh();
-			this.log.info('model catalog refreshed', { models: count });
-		} catch (error) {
-			this.log.warn(`model catalog refresh failed; serving the stored catalog (${this.size} models)`, { error });
-		}
-		this.#timer = setInterval(() => {
-			this.refresh().catch((error: unknown) => this.log.warn('model catalog refresh failed', { error }));
-		}, REFRESH_EVERY_MS);
-		this.#timer.unref();
+	/**
+	 * Boot: serves the stored catalog at once and refreshes in the background — retried soon after a
+	 * failure, then every few hours. Never awaited by boot: a provider that is down or hangs must
+	 * not keep the server from listening.
+	 */
+	start(): void {
+		const attempt = (failures: number) => {
+			const refreshing = this.refresh();
+			this.#firstAttempt ??= refreshing.then(
+				() => undefined,
+				() => undefined
+			);
+			refreshing.then(
+				(count) => {
+					this.log.info('model catalog refreshed', { models: count });
+					this.#schedule(() => attempt(0), REFRESH_EVERY_MS);
+				},
+				(error: unknown) => {
+					if (this.#stopped.signal.aborted) return;
+					const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)] as number;
+					this.log.warn(`model catalog refresh failed; serving the stored catalog (${this.size} models), retrying in ${delay / 1000} s`, {
+						error: error instanceof Error ? error.message : String(error)
+					});
+					this.#schedule(() => attempt(failures + 1), delay);
+				}
+			);
+		};
+		attempt(0);
 	}
 
 	stop(): void {
-		if (this.#timer) clearInterval(this.#timer);
+		this.#stopped.abort();
+		if (this.#timer) clearTimeout(this.#timer);
+	}
+
+	#schedule(run: () => void, ms: number): void {
+		if (this.#stopped.signal.aborted) return;
+		this.#timer = setTimeout(run, ms);
+		this.#timer.unref();
 	}
 
 	#load(): void {

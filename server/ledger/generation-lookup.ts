@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Upstream } from '../orchestrator/upstream';
 
@@ -24,17 +25,18 @@ export const LOOKUP_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /**
  * What the provider billed for a generation, from `GET /generation?id=`; null when it
- * cannot be had after the retries (the caller then settles from an estimate).
+ * cannot be had after the retries (the caller then settles from an estimate). An abort
+ * throws instead: a lookup cut short by shutdown proves nothing, so nothing is settled.
  */
 export async function lookUpGeneration(
 	upstream: Upstream,
 	upstreamId: string,
-	delays: readonly number[] = LOOKUP_DELAYS_MS,
-	sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms).unref())
+	options: { delays?: readonly number[]; signal?: AbortSignal } = {}
 ): Promise<LookedUp | null> {
+	const { delays = LOOKUP_DELAYS_MS, signal } = options;
 	for (let attempt = 0; ; attempt++) {
 		try {
-			const raw = await upstream.client.get('/generation', { query: { id: upstreamId }, maxRetries: 0, timeout: 10_000 });
+			const raw = await upstream.client.get('/generation', { query: { id: upstreamId }, maxRetries: 0, timeout: 10_000, signal });
 			const { data } = GenerationRecord.parse(raw);
 			return {
 				totalCostUsd: data.total_cost,
@@ -43,9 +45,10 @@ export async function lookUpGeneration(
 				model: data.model ?? null
 			};
 		} catch {
+			signal?.throwIfAborted();
 			const delay = delays[attempt];
 			if (delay === undefined) return null;
-			await sleep(delay);
+			await sleep(delay, undefined, { signal, ref: false }).catch(() => signal?.throwIfAborted());
 		}
 	}
 }

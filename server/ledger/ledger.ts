@@ -41,7 +41,7 @@ export interface SettleInput {
 }
 
 /**
- * The authoritative cost ledger (DESIGN.md §2). Every write goes through the group-commit
+ * The authoritative cost ledger (docs/architecture.md#money-and-the-ledger). Every write goes through the group-commit
  * writer: the budget check and the reservation run in one transaction, and since operations
  * run one after another on one connection, no two checks can interleave.
  */

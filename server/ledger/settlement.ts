@@ -35,7 +35,11 @@ export interface SettlementDeps {
  * generation record (retried with backoff); else tokens × catalog price, marked `estimate`
  * and reconciled later. A call that never reached the provider costs nothing.
  */
-export async function settleCall(deps: SettlementDeps, outcome: CallOutcome): Promise<{ amount: NanoUsd; source: SettlementSource }> {
+export async function settleCall(
+	deps: SettlementDeps,
+	outcome: CallOutcome,
+	signal?: AbortSignal
+): Promise<{ amount: NanoUsd; source: SettlementSource }> {
 	let amount: NanoUsd;
 	let source: SettlementSource;
 	let tokensIn = outcome.tokensIn;
@@ -47,7 +51,7 @@ export async function settleCall(deps: SettlementDeps, outcome: CallOutcome): Pr
 		amount = 0 as NanoUsd;
 		source = 'provider';
 	} else {
-		const found = await lookUpGeneration(deps.upstream, outcome.upstreamId);
+		const found = await lookUpGeneration(deps.upstream, outcome.upstreamId, { signal });
 		if (found) {
 			amount = parseUsd(found.totalCostUsd);
 			source = 'generation-lookup';

@@ -195,10 +195,15 @@ export class GenerationJobs {
 		};
 		try {
 			// Admission: a known model, its worst case reserved against every budget, or no call at all.
+			await catalog.loaded();
 			const priced = priceCall(catalog, input.models, input.history);
 			await ledger.reserve({ generationId: job.id, userId: job.userId, model: input.models[0] ?? '', amountNanoUsd: priced.worstCaseNanoUsd });
 			await writer.run(() =>
-				this.db.update(generations).set({ state: 'running', startedAt: Date.now(), maxTokens: priced.maxTokens }).where(eq(generations.id, job.id)).run()
+				this.db
+					.update(generations)
+					.set({ state: 'running', startedAt: Date.now(), maxTokens: priced.maxTokens, promptTokensEstimate: priced.promptTokensEstimate })
+					.where(eq(generations.id, job.id))
+					.run()
 			);
 			this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
 			for await (const event of meteredStream(this.metering, job.id, priced, {

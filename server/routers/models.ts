@@ -4,8 +4,9 @@ import { adminProcedure, protectedProcedure, router } from '../trpc/init';
 
 export const modelsRouter = router({
 	/** The catalog with exact prices: the strings the provider gave, and per-million display forms. */
-	list: protectedProcedure.query(({ ctx }) =>
-		ctx.services.metering.catalog.list().map((m) => ({
+	list: protectedProcedure.query(async ({ ctx }) => {
+		await ctx.services.metering.catalog.loaded();
+		return ctx.services.metering.catalog.list().map((m) => ({
 			id: m.id,
 			name: m.name,
 			contextLength: m.contextLength,
@@ -16,8 +17,8 @@ export const modelsRouter = router({
 			display: m.variablePrice
 				? { prompt: 'variable', completion: 'variable' }
 				: { prompt: formatPricePerMillion(m.promptPrice), completion: formatPricePerMillion(m.completionPrice) }
-		}))
-	),
+		}));
+	}),
 
 	/** Fetches the upstream's /models now instead of waiting for the periodic refresh. */
 	refresh: adminProcedure.mutation(async ({ ctx }) => {

@@ -17,10 +17,15 @@ describe('http surface', () => {
 		expect(await res.json()).toEqual({ status: 'ok' });
 	});
 
-	it('/readyz checks the database and the migrations', async () => {
+	it('/readyz checks the database and the migrations, and lists background work still pending', async () => {
+		await app.services.metering.catalog.loaded();
 		const res = await fetch(`${app.url}/readyz`);
 		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+		expect(await res.json()).toEqual({
+			status: 'ready',
+			checks: { database: 'ok', migrations: 'ok', catalog: 'ok', reconciliation: 'ok' },
+			pending: []
+		});
 	});
 
 	it('serves the app shell with a strict CSP and nosniff, revalidated on every load', async () => {

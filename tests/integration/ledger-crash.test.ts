@@ -46,7 +46,8 @@ describe('ledger crash safety (real processes)', () => {
 		await until(() => sim.stats.activeCompletions === 0, 5_000);
 
 		const second = await startServerProcess(env);
-		expect(second.output()).toMatch(/settled reservations left open by a restart count=50/);
+		// Reconciliation runs in the background once the server listens.
+		await second.waitFor(/settled reservations left open by a restart count=50/, 30_000);
 		// Generous: on a loaded CI machine a tsx process can take seconds to wind down.
 		const exitCode = await second.stop('SIGTERM', 30_000);
 		expect(exitCode, second.output()).toBe(0);

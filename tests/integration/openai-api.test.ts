@@ -466,6 +466,7 @@ describe('OpenAI-compatible API (/v1)', () => {
 			const path = `${dir.path}/catalog.db`;
 			const sim = await startSimulator();
 			const online = await startTestApp({ UPSTREAM_BASE_URL: sim.url, DATABASE_PATH: path });
+			await online.services.metering.catalog.loaded();
 			const listed = online.services.metering.catalog.list().map((m) => m.id);
 			await online.stop();
 			await sim.close();
@@ -478,7 +479,8 @@ describe('OpenAI-compatible API (/v1)', () => {
 				const body = (await res.json()) as { data: Array<{ id: string; pricing: { prompt: string } }> };
 				expect(body.data.map((m) => m.id)).toEqual(listed);
 				expect(body.data.find((m) => m.id === 'sim/tiny-price')?.pricing.prompt).toBe('0.0000000375');
-				expect(offline.logs.join('\n')).toMatch(/serving the stored catalog/);
+				await waitFor(() => /serving the stored catalog/.test(offline.logs.join('\n')), 5_000, 'the failed refresh in the log');
+				expect(offline.services.metering.catalog.state).toBe('stored');
 
 				const unknown = await fetch(`${offline.url}/v1/chat/completions`, {
 					method: 'POST',

@@ -21,6 +21,7 @@ export async function admitApiCall(
 ): Promise<AsyncGenerator<OrchestratorEvent>> {
 	const { metering, db } = services;
 	let priced;
+	await metering.catalog.loaded();
 	try {
 		priced = priceCall(metering.catalog, request.models, request.messages, request.maxTokens);
 	} catch (error) {
@@ -34,7 +35,7 @@ export async function admitApiCall(
 		await metering.writer.run(() => {
 			const now = Date.now();
 			db.insert(generations)
-				.values({ id: generationId, userId: request.userId, origin: 'api', models: request.models, state: 'running', maxTokens: priced.maxTokens, createdAt: now, startedAt: now })
+				.values({ id: generationId, userId: request.userId, origin: 'api', models: request.models, state: 'running', maxTokens: priced.maxTokens, promptTokensEstimate: priced.promptTokensEstimate, createdAt: now, startedAt: now })
 				.run();
 			metering.ledger.reserveNow({ generationId, userId: request.userId, model: request.models[0] ?? '', amountNanoUsd: priced.worstCaseNanoUsd });
 		});

@@ -22,7 +22,10 @@ export function createOpenAiApi(services: Services, shutdown: AbortSignal) {
 	const routes: Record<string, { method: string; handle: Handler }> = {
 		'/v1/models': {
 			method: 'GET',
-			handle: async (_req, res) => sendJson(res, 200, { object: 'list', data: listModels(services.metering.catalog) })
+			handle: async (_req, res) => {
+				await services.metering.catalog.loaded();
+				sendJson(res, 200, { object: 'list', data: listModels(services.metering.catalog) });
+			}
 		},
 		'/v1/chat/completions': {
 			method: 'POST',

@@ -1,0 +1,1 @@
+ALTER TABLE `generations` ADD `prompt_tokens_estimate` integer;
