@@ -46,7 +46,7 @@ export default ts.config(
 				'error',
 				{
 					patterns: [
-						{ regex: '^(?!zod$|\\./)', message: 'src/lib/domain imports nothing but zod and itself.' }
+						{ regex: '^(?!zod$|\\.\\.?/)', message: 'src/lib/domain imports nothing but zod and itself.' }
 					]
 				}
 			]

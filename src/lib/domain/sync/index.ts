@@ -1,0 +1,4 @@
+// The sync protocol (push/pull, Replicache-style): shared by the server and every client.
+export * from './rows';
+export * from './mutations';
+export * from './protocol';

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { EpochMs } from '../epoch-ms';
+import { ModelId } from '../model-id';
+import { CONVERSATION_TITLE_MAX, FALLBACK_MODELS_MAX, RowId, SYSTEM_PROMPT_MAX } from './rows';
+
+export const MESSAGE_CONTENT_MAX = 100_000;
+
+const Title = z.string().trim().min(1, 'A title cannot be empty.').max(CONVERSATION_TITLE_MAX, `A title has at most ${CONVERSATION_TITLE_MAX} characters.`);
+const Ref = { id: RowId };
+
+/**
+ * Every mutation a client can push, by name, with its arguments. The server validates each one
+ * on its own: a mutation that fails is recorded as rejected and the rest still apply.
+ */
+export const MUTATION_ARGS = {
+	'conversation.create': z.object({
+		...Ref,
+		model: ModelId,
+		title: z.string().trim().max(CONVERSATION_TITLE_MAX).default(''),
+		systemPrompt: z.string().max(SYSTEM_PROMPT_MAX).default(''),
+		fallbackModels: z.array(ModelId).max(FALLBACK_MODELS_MAX).default([]),
+		createdAt: EpochMs
+	}),
+	'conversation.rename': z.object({ ...Ref, title: Title }),
+	'conversation.pin': z.object({ ...Ref, pinned: z.boolean() }),
+	'conversation.archive': z.object({ ...Ref, archived: z.boolean() }),
+	'conversation.delete': z.object(Ref),
+	'conversation.setModel': z.object({ ...Ref, model: ModelId }),
+	'conversation.setSystemPrompt': z.object({ ...Ref, systemPrompt: z.string().max(SYSTEM_PROMPT_MAX) }),
+	'conversation.setFallbackModels': z.object({ ...Ref, models: z.array(ModelId).max(FALLBACK_MODELS_MAX) }),
+	'conversation.setParameters': z.object({
+		...Ref,
+		temperature: z.number().min(0).max(2).nullable(),
+		maxTokens: z.int().min(1).max(1_000_000).nullable()
+	}),
+	'conversation.setActiveLeaf': z.object({ ...Ref, leafId: RowId }),
+	/** A user message under `parentId` (null: a first message). An edit is a new sibling. */
+	'message.create': z.object({
+		...Ref,
+		conversationId: RowId,
+		parentId: RowId.nullable(),
+		content: z.string().trim().min(1, 'Write a message first.').max(MESSAGE_CONTENT_MAX, 'A message has at most 100,000 characters.'),
+		createdAt: EpochMs
+	}),
+	'message.delete': z.object(Ref),
+	/**
+	 * A reply to `userMessageId`, written into `assistantMessageId`. The id is the client's: a request
+	 * pushed twice, or by two devices, runs once. The model defaults to the conversation's.
+	 */
+	'generation.request': z.object({
+		...Ref,
+		conversationId: RowId,
+		userMessageId: RowId,
+		assistantMessageId: RowId,
+		model: ModelId.optional(),
+		fallbackModels: z.array(ModelId).max(FALLBACK_MODELS_MAX).optional(),
+		createdAt: EpochMs
+	}),
+	'generation.cancel': z.object(Ref)
+} as const;
+
+export type MutationName = keyof typeof MUTATION_ARGS;
+export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+export type MutationArgs<N extends MutationName> = z.infer<(typeof MUTATION_ARGS)[N]>;
+/** Arguments as a client writes them (defaults not yet applied). */
+export type MutationInput<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
+
+export function isMutationName(name: string): name is MutationName {
+	return Object.hasOwn(MUTATION_ARGS, name);
+}
+
+/** A mutation as queued in a client's outbox and pushed: ids increase by one per client. */
+export type Mutation = { [N in MutationName]: { id: number; name: N; args: MutationArgs<N> } }[MutationName];
