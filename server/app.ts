@@ -13,7 +13,7 @@ import { createOpenAiApi } from './http/openai-api/router';
 import { isCrossOriginMutation, setSecurityHeaders } from './http/security-headers';
 import { createStaticHandler } from './http/static-files';
 import type { Logger } from './log';
-import { GenerationJobs } from './orchestrator/generation-jobs';
+import { GenerationJobs } from './generations/generation-jobs';
 import { createMetering, drainSettlements } from './ledger/metering';
 import { Reconciler } from './ledger/reconcile';
 import { EventBus } from './events/event-bus';

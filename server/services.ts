@@ -6,7 +6,8 @@ import type { Db } from './db/client';
 import type { Env } from './env';
 import type { Logger } from './log';
 import type { EventBus } from './events/event-bus';
-import type { GenerationJobs, JobMetering } from './orchestrator/generation-jobs';
+import type { GenerationJobs } from './generations/generation-jobs';
+import type { JobMetering } from './ledger/metering';
 import type { PolicyOrchestrator } from './orchestrator/orchestrator';
 import type { Upstream } from './orchestrator/upstream';
 

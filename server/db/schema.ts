@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
 	integer('created_at', { mode: 'number' })
@@ -42,14 +42,24 @@ export const conversations = sqliteTable(
 		userId: text('user_id')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
+		/** Empty until the first message names it or a person renames it. */
 		title: text('title').notNull(),
 		model: text('model').notNull(),
+		systemPrompt: text('system_prompt').notNull().default(''),
+		fallbackModels: text('fallback_models', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+		temperature: real('temperature'),
+		maxTokens: integer('max_tokens'),
+		pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+		archived: integer('archived', { mode: 'boolean' }).notNull().default(false),
 		activeLeafId: text('active_leaf_id'),
 		createdAt: createdAt(),
 		updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
-		deletedAt: integer('deleted_at', { mode: 'number' })
+		/** A tombstone: it syncs so every device learns of the delete, and it wins over any later edit. */
+		deletedAt: integer('deleted_at', { mode: 'number' }),
+		/** Set by trigger from the global sync counter on every change (migration 0004). */
+		version: integer('version').notNull().default(0)
 	},
-	(t) => [index('conversations_user').on(t.userId, t.updatedAt)]
+	(t) => [index('conversations_user').on(t.userId, t.updatedAt), index('conversations_user_version').on(t.userId, t.version)]
 );
 
 export const messages = sqliteTable(
@@ -59,15 +69,20 @@ export const messages = sqliteTable(
 		conversationId: text('conversation_id')
 			.notNull()
 			.references(() => conversations.id, { onDelete: 'cascade' }),
+		/** The conversation's owner, repeated here so pulls read one index. */
+		userId: text('user_id').notNull().default(''),
 		parentId: text('parent_id'),
 		role: text('role', { enum: ['user', 'assistant', 'system'] }).notNull(),
 		content: text('content').notNull(),
 		status: text('status', { enum: ['complete', 'streaming', 'failed', 'cancelled'] }).notNull(),
 		model: text('model'),
 		generationId: text('generation_id'),
-		createdAt: createdAt()
+		createdAt: createdAt(),
+		deletedAt: integer('deleted_at', { mode: 'number' }),
+		/** Versioned on insert and when status, model or deletedAt change — not per streamed chunk. */
+		version: integer('version').notNull().default(0)
 	},
-	(t) => [index('messages_conversation').on(t.conversationId, t.createdAt)]
+	(t) => [index('messages_conversation').on(t.conversationId, t.createdAt), index('messages_user_version').on(t.userId, t.version)]
 );
 
 /**
@@ -105,9 +120,55 @@ export const generations = sqliteTable(
 		createdAt: createdAt(),
 		startedAt: integer('started_at', { mode: 'number' }),
 		firstTokenAt: integer('first_token_at', { mode: 'number' }),
-		finishedAt: integer('finished_at', { mode: 'number' })
+		finishedAt: integer('finished_at', { mode: 'number' }),
+		/** Where `cost_nano_usd` came from, once settled. */
+		costSource: text('cost_source', { enum: ['provider', 'generation-lookup', 'estimate'] }),
+		/** App replies only (those with a conversation) sync; set by trigger like conversations'. */
+		version: integer('version').notNull().default(0)
 	},
-	(t) => [index('generations_user').on(t.userId, t.createdAt), index('generations_state').on(t.state)]
+	(t) => [
+		index('generations_user').on(t.userId, t.createdAt),
+		index('generations_state').on(t.state),
+		index('generations_user_version').on(t.userId, t.version)
+	]
+);
+
+/** The global counter every synced row's `version` comes from (one row). */
+export const syncCounter = sqliteTable('sync_counter', {
+	id: integer('id').primaryKey(),
+	version: integer('version').notNull()
+});
+
+/** A client (a browser profile's database, or a script) and how far its mutations have been processed. */
+export const syncClients = sqliteTable(
+	'sync_clients',
+	{
+		clientId: text('client_id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		lastMutationId: integer('last_mutation_id').notNull().default(0),
+		createdAt: createdAt(),
+		lastSeenAt: integer('last_seen_at', { mode: 'number' }).notNull()
+	},
+	(t) => [index('sync_clients_user').on(t.userId)]
+);
+
+/** Mutations the server refused, with the reason the client shows; they sync to the user's devices. */
+export const syncRejections = sqliteTable(
+	'sync_rejections',
+	{
+		clientId: text('client_id').notNull(),
+		mutationId: integer('mutation_id').notNull(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		reason: text('reason').notNull(),
+		createdAt: createdAt(),
+		version: integer('version').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.clientId, t.mutationId] }), index('sync_rejections_user_version').on(t.userId, t.version)]
 );
 
 /** Bearer tokens for the OpenAI-compatible API; only a SHA-256 of the secret is kept. */

@@ -7,7 +7,9 @@ export type BusEvent =
 	| { type: 'retry'; model: string; attempt: number; delayMs: number; reason: string }
 	| { type: 'fallback'; from: string; to: string; reason: string }
 	| { type: 'generation'; userId: string; generationId: string; state: 'running' | 'done' | 'cancelled' | 'failed'; reason?: string }
-	| ({ type: 'budget-alert' } & BudgetAlert);
+	| ({ type: 'budget-alert' } & BudgetAlert)
+	/** Something of this user's changed on the server: their clients should pull. Carries no data. */
+	| { type: 'sync'; userId: string };
 
 export interface StampedEvent {
 	seq: number;

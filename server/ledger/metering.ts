@@ -1,15 +1,22 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { BatchedWriter } from '../db/batched-writer';
 import type { Db } from '../db/client';
 import { generations } from '../db/schema';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
-import type { JobMetering } from '../orchestrator/generation-jobs';
 import type { Orchestrator } from '../orchestrator/orchestrator-types';
 import type { Upstream } from '../orchestrator/upstream';
 import { ModelCatalog } from './catalog';
 import { Ledger } from './ledger';
+import type { MeteredDeps } from './metered-stream';
+
+/** Everything that meters a call: the group-commit writer, the ledger, the catalog, settlement hooks. */
+export interface JobMetering extends MeteredDeps {
+	writer: BatchedWriter;
+	ledger: Ledger;
+	catalog: ModelCatalog;
+}
 
 /** Everything that meters a call, built once: the writer, the ledger, the catalog. */
 export function createMetering(deps: {
@@ -30,7 +37,22 @@ export function createMetering(deps: {
 		recordUpstreamId: (generationId, upstreamId, model) =>
 			writer.run(() => {
 				deps.db.update(generations).set({ upstreamId, model, firstTokenAt: Date.now() }).where(eq(generations.id, generationId)).run();
-			})
+			}),
+		// The reply's row shows what was billed: charge plus corrections, summed from the ledger itself.
+		recordCost: async (generationId, source) => {
+			const owner = await writer.run(() => {
+				deps.db
+					.update(generations)
+					.set({
+						costNanoUsd: sql`(SELECT sum(amount_nano_usd) FROM ledger_entries WHERE generation_id = ${generationId} AND kind IN ('charge', 'correction'))`,
+						costSource: source
+					})
+					.where(eq(generations.id, generationId))
+					.run();
+				return deps.db.select({ userId: generations.userId, conversationId: generations.conversationId }).from(generations).where(eq(generations.id, generationId)).get();
+			});
+			if (owner?.conversationId) deps.bus.emit({ type: 'sync', userId: owner.userId });
+		}
 	};
 }
 

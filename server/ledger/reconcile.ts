@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { generations, ledgerEntries, messages } from '../db/schema';
 import type { Logger } from '../log';
-import type { JobMetering } from '../orchestrator/generation-jobs';
+import type { JobMetering } from './metering';
 import { parseUsd } from '../../src/lib/domain/money';
 import { lookUpGeneration } from './generation-lookup';
 import { announce, settleCall } from './settlement';
@@ -147,6 +147,7 @@ export class Reconciler {
 			const delta = parseUsd(found.totalCostUsd) - row.amount;
 			const alerts = await this.metering.ledger.correct({ generationId: row.generationId as string, deltaNanoUsd: delta, source: 'generation-lookup', model: row.model });
 			announce(this.metering, alerts);
+			await this.metering.recordCost(row.generationId as string, 'generation-lookup');
 			this.log.info('corrected an estimated charge with the provider\'s figure', { generationId: row.generationId, deltaNanoUsd: delta });
 			left--;
 		}

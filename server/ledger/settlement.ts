@@ -28,6 +28,8 @@ export interface SettlementDeps {
 	upstream: Upstream;
 	bus: EventBus;
 	log: Logger;
+	/** Shows the billed figure on the reply's own row once the ledger has it. */
+	recordCost(generationId: string, source: SettlementSource): Promise<void>;
 }
 
 /**
@@ -67,7 +69,10 @@ export async function settleCall(
 		}
 	}
 	const alerts = await deps.ledger.settle({ generationId: outcome.generationId, amountNanoUsd: amount, source, model: outcome.model, tokensIn, tokensOut });
-	if (alerts) announce(deps, alerts);
+	if (alerts) {
+		announce(deps, alerts);
+		await deps.recordCost(outcome.generationId, source);
+	}
 	return { amount, source };
 }
 

@@ -4,6 +4,7 @@ import { budgetsRouter } from './budgets';
 import { eventsRouter } from './events';
 import { generationRouter } from './generation';
 import { modelsRouter } from './models';
+import { syncRouter } from './sync';
 import { usageRouter } from './usage';
 
 export const appRouter = router({
@@ -12,7 +13,8 @@ export const appRouter = router({
 	models: modelsRouter,
 	events: eventsRouter,
 	usage: usageRouter,
-	budgets: budgetsRouter
+	budgets: budgetsRouter,
+	sync: syncRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import { protectedProcedure, router } from '../trpc/init';
 export function visibleTo(userId: string, event: BusEvent): boolean {
 	switch (event.type) {
 		case 'generation':
+		case 'sync':
 			return event.userId === userId;
 		case 'budget-alert':
 			return event.userIds.includes(userId);
@@ -15,11 +16,14 @@ export function visibleTo(userId: string, event: BusEvent): boolean {
 }
 
 export const eventsRouter = router({
-	/** The one long-lived subscription per tab: alerts, circuit changes, reply states, multiplexed. */
+	/** The one long-lived subscription per tab: sync pokes, alerts, circuit changes, reply states, multiplexed. */
 	watch: protectedProcedure.subscription(async function* ({ ctx, signal }) {
 		const done = signal ?? new AbortController().signal;
 		for await (const stamped of ctx.services.bus.watch(done)) {
-			if (visibleTo(ctx.user.id, stamped.event)) yield tracked(String(stamped.seq), { at: stamped.at, ...stamped.event });
+			if (!visibleTo(ctx.user.id, stamped.event)) continue;
+			// A poke says only "pull": what changed is for the pull to tell, under its own checks.
+			const event = stamped.event.type === 'sync' ? { type: 'sync' as const } : stamped.event;
+			yield tracked(String(stamped.seq), { at: stamped.at, ...event });
 		}
 	})
 });

@@ -1,11 +1,12 @@
 import { tracked, TRPCError } from '@trpc/server';
-import { and, asc, eq, isNull } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { SendMessageInput } from '../../src/lib/domain/chat-input';
 import { ModelId } from '../../src/lib/domain/model-id';
 import type { Db } from '../db/client';
-import { conversations, generations, messages } from '../db/schema';
+import { generations } from '../db/schema';
+import { startReply } from '../generations/start-reply';
+import { MutationRejected } from '../sync/mutation-rejected';
 import { protectedProcedure, router } from '../trpc/init';
 
 const StartInput = SendMessageInput.extend({
@@ -22,54 +23,19 @@ function ownsGeneration(db: Db, generationId: string, userId: string): boolean {
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such generation (it may have ended long ago).' });
 
 export const generationRouter = router({
-	/** Stores the user's message and starts the reply as a server-side job; attach to watch it. */
+	/** Stores the user's message and starts the reply as a server-side job; attach to watch it. For scripts: the app syncs. */
 	start: protectedProcedure.input(StartInput).mutation(({ ctx, input }) => {
-		const { db, jobs, upstream } = ctx.services;
+		const { db, jobs, upstream, bus } = ctx.services;
 		const model = input.model ?? upstream.config.defaultModel;
-		const now = Date.now();
-		const conversationId = input.conversationId ?? randomUUID();
-		const userMessageId = randomUUID();
-		const history = db.transaction((tx) => {
-			if (input.conversationId) {
-				const owned = tx
-					.select({ id: conversations.id })
-					.from(conversations)
-					.where(
-						and(
-							eq(conversations.id, conversationId),
-							eq(conversations.userId, ctx.user.id),
-							isNull(conversations.deletedAt)
-						)
-					)
-					.get();
-				if (!owned) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
-			} else {
-				tx.insert(conversations)
-					.values({ id: conversationId, userId: ctx.user.id, title: input.content.slice(0, 80), model, updatedAt: now, createdAt: now })
-					.run();
-			}
-			const previous = tx
-				.select({ id: messages.id, role: messages.role, content: messages.content })
-				.from(messages)
-				.where(and(eq(messages.conversationId, conversationId), eq(messages.status, 'complete')))
-				.orderBy(asc(messages.createdAt))
-				.all();
-			tx.insert(messages)
-				.values({
-					id: userMessageId,
-					conversationId,
-					parentId: previous.at(-1)?.id ?? null,
-					role: 'user',
-					content: input.content,
-					status: 'complete',
-					createdAt: now
-				})
-				.run();
-			return [...previous.map(({ role, content }) => ({ role, content })), { role: 'user' as const, content: input.content }];
-		});
-		const models = [model, ...(input.fallbackModels ?? [])];
-		const started = jobs.start({ userId: ctx.user.id, conversationId, parentId: userMessageId, models, history });
-		return { conversationId, userMessageId, model, ...started };
+		try {
+			const { job, ...started } = startReply(db, { userId: ctx.user.id, content: input.content, model, conversationId: input.conversationId, fallbackModels: input.fallbackModels });
+			jobs.launch(job);
+			bus.emit({ type: 'sync', userId: ctx.user.id });
+			return { ...started, model };
+		} catch (error) {
+			if (error instanceof MutationRejected) throw new TRPCError({ code: 'NOT_FOUND', message: error.message });
+			throw error;
+		}
 	}),
 
 	/** Replays the generation's events from `lastEventId` on, then follows it live. */

@@ -1,11 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
+import { describeZodError } from './describe-zod-error';
 
-/** "content: Too small: expected string to have >=1 characters" — the field first, for people and scripts. */
-export function describeZodError(error: ZodError): string {
-	return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
-}
 
 const t = initTRPC.context<Context>().create({
 	errorFormatter({ shape, error }) {

@@ -1,46 +1,41 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
-import { parseUsd } from '../../src/lib/domain/money';
 import type { Db } from '../db/client';
 import { conversations, generations, messages } from '../db/schema';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
-import { EventLog, isTerminalEvent, type GenerationEvent } from './job-events';
-import { OrchestratorError } from './orchestrator-error';
-import type { BatchedWriter } from '../db/batched-writer';
-import { priceCall, VariablePriceModelError } from '../ledger/admission';
+import { VariablePriceModelError } from '../ledger/admission';
 import { UnknownModelError } from '../ledger/catalog';
 import { BudgetExceededError } from '../ledger/ledger-errors';
-import type { Ledger } from '../ledger/ledger';
-import { meteredStream, type MeteredDeps } from '../ledger/metered-stream';
-import type { ModelCatalog } from '../ledger/catalog';
-
-export interface JobMetering extends MeteredDeps {
-	writer: BatchedWriter;
-	ledger: Ledger;
-	catalog: ModelCatalog;
-}
+import type { JobMetering } from '../ledger/metering';
+import { OrchestratorError } from '../orchestrator/orchestrator-error';
+import type { ChatTurn } from '../orchestrator/upstream';
+import { admit, recordEnd, type GenerationEnd } from './admission';
+import { EventLog, type GenerationEvent } from './job-events';
 
 /** Refusals at admission: the reply fails with the reason, no provider is called. */
 function isAdmissionError(error: unknown): boolean {
 	return error instanceof BudgetExceededError || error instanceof UnknownModelError || error instanceof VariablePriceModelError;
 }
-import type { ChatTurn } from './upstream';
 
 export interface Job {
 	id: string;
 	userId: string;
+	conversationId: string;
 	assistantMessageId: string;
 	log: EventLog;
 	abort: AbortController;
 }
 
-export interface StartJob {
+/** A reply whose rows (generation `requested`, assistant message `streaming`) are already written. */
+export interface LaunchJob {
+	generationId: string;
 	userId: string;
 	conversationId: string;
-	parentId: string;
+	assistantMessageId: string;
 	models: string[];
 	history: ChatTurn[];
+	temperature?: number;
+	maxTokens?: number;
 }
 
 /** Finished jobs stay replayable from memory this long; after that, attach serves a snapshot. */
@@ -50,8 +45,8 @@ const FLUSH_INTERVAL_MS = 250;
 export const SERVER_RESTARTED = 'The server restarted while this reply was being written; the text so far is kept.';
 
 /**
- * Runs each reply as a server-side job with a row in `generations` that outlives the request
- * that started it and every client watching it. Exactly one terminal state is written per job.
+ * Runs each reply as a server-side job that outlives the request that started it and every client
+ * watching it. Exactly one terminal state is written per job.
  */
 export class GenerationJobs {
 	#jobs = new Map<string, Job>();
@@ -85,46 +80,19 @@ export class GenerationJobs {
 		});
 	}
 
-	start(input: StartJob): { generationId: string; assistantMessageId: string } {
+	launch(input: LaunchJob): void {
+		if (this.#jobs.has(input.generationId)) return;
 		const job: Job = {
-			id: randomUUID(),
+			id: input.generationId,
 			userId: input.userId,
-			assistantMessageId: randomUUID(),
+			conversationId: input.conversationId,
+			assistantMessageId: input.assistantMessageId,
 			log: new EventLog(),
 			abort: new AbortController()
 		};
-		const now = Date.now();
-		this.db.transaction((tx) => {
-			tx.insert(messages)
-				.values({
-					id: job.assistantMessageId,
-					conversationId: input.conversationId,
-					parentId: input.parentId,
-					role: 'assistant',
-					content: '',
-					status: 'streaming',
-					model: input.models[0] ?? null,
-					generationId: job.id,
-					createdAt: now
-				})
-				.run();
-			tx.insert(generations)
-				.values({
-					id: job.id,
-					userId: input.userId,
-					conversationId: input.conversationId,
-					userMessageId: input.parentId,
-					assistantMessageId: job.assistantMessageId,
-					models: input.models,
-					state: 'requested',
-					createdAt: now
-				})
-				.run();
-		});
 		this.#jobs.set(job.id, job);
 		const running = this.#run(job, input).finally(() => this.#running.delete(running));
 		this.#running.add(running);
-		return { generationId: job.id, assistantMessageId: job.assistantMessageId };
 	}
 
 	get runningCount(): number {
@@ -170,6 +138,11 @@ export class GenerationJobs {
 		return true;
 	}
 
+	/** A deleted conversation's replies stop: nobody can see them any more. */
+	cancelConversation(conversationId: string, userId: string): void {
+		for (const [id, job] of this.#jobs) if (job.conversationId === conversationId) this.cancel(id, userId);
+	}
+
 	/** Shutdown: ends every running job (each writes its terminal state) and waits for them. */
 	async stopAll(): Promise<void> {
 		for (const job of this.#jobs.values()) if (!job.log.closed) job.abort.abort();
@@ -178,13 +151,13 @@ export class GenerationJobs {
 		this.#timers.clear();
 	}
 
-	async #run(job: Job, input: StartJob): Promise<void> {
-		const { writer, ledger, catalog } = this.metering;
+	async #run(job: Job, input: LaunchJob): Promise<void> {
+		const { writer } = this.metering;
 		let text = '';
 		let flushedLength = 0;
 		let lastFlush = 0;
 		let answeredBy: string | null = null;
-		let final: GenerationEvent = { type: 'failed', reason: 'The reply ended without a result.' };
+		let end: GenerationEnd = { state: 'failed', reason: 'The reply ended without a result.' };
 		// Throttled and batched: a write per token would cost an fsync each.
 		const flush = () => {
 			if (text.length === flushedLength) return;
@@ -194,24 +167,19 @@ export class GenerationJobs {
 			lastFlush = Date.now();
 		};
 		try {
-			// Admission: a known model, its worst case reserved against every budget, or no call at all.
-			await catalog.loaded();
-			const priced = priceCall(catalog, input.models, input.history);
-			await ledger.reserve({ generationId: job.id, userId: job.userId, model: input.models[0] ?? '', amountNanoUsd: priced.worstCaseNanoUsd });
-			await writer.run(() =>
-				this.db
-					.update(generations)
-					.set({ state: 'running', startedAt: Date.now(), maxTokens: priced.maxTokens, promptTokensEstimate: priced.promptTokensEstimate })
-					.where(eq(generations.id, job.id))
-					.run()
-			);
-			this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
-			for await (const event of meteredStream(this.metering, job.id, priced, {
+			const events = await admit(this.metering, this.db, {
+				generationId: job.id,
+				origin: 'app',
+				userId: job.userId,
 				models: input.models,
 				messages: input.history,
-				userId: job.userId,
+				maxTokens: input.maxTokens,
+				temperature: input.temperature,
 				signal: job.abort.signal
-			})) {
+			});
+			this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
+			this.bus.emit({ type: 'sync', userId: job.userId });
+			for await (const event of events) {
 				if (event.type === 'start') {
 					answeredBy = event.model;
 					job.log.push({ type: 'model', model: event.model });
@@ -221,55 +189,40 @@ export class GenerationJobs {
 					if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush();
 				} else {
 					answeredBy = event.model;
-					final = { type: 'done', model: event.model, promptTokens: event.promptTokens, completionTokens: event.completionTokens, costUsd: event.costUsd };
+					end = { state: 'done', finish: event };
 				}
 			}
 		} catch (error) {
-			if (error instanceof OrchestratorError && error.kind === 'cancelled') final = { type: 'cancelled' };
-			else if (error instanceof OrchestratorError || isAdmissionError(error)) final = { type: 'failed', reason: (error as Error).message };
+			if (error instanceof OrchestratorError && error.kind === 'cancelled') end = { state: 'cancelled', model: answeredBy };
+			else if (error instanceof OrchestratorError || isAdmissionError(error)) end = { state: 'failed', reason: (error as Error).message, model: answeredBy };
 			else {
-				final = { type: 'failed', reason: `Unexpected error: ${String(error)}` };
+				end = { state: 'failed', reason: `Unexpected error: ${String(error)}`, model: answeredBy };
 				this.log.error('generation crashed', { generationId: job.id, error });
 			}
 		}
-		await this.#finish(job, input, text, answeredBy, final);
+		await this.#finish(job, input, text, answeredBy, end);
 	}
 
-	async #finish(job: Job, input: StartJob, text: string, answeredBy: string | null, final: GenerationEvent): Promise<void> {
+	async #finish(job: Job, input: LaunchJob, text: string, answeredBy: string | null, end: GenerationEnd): Promise<void> {
 		const now = Date.now();
-		const state = final.type === 'done' ? 'done' : final.type === 'cancelled' ? 'cancelled' : 'failed';
-		const tx = this.db;
 		await this.metering.writer.run(() => {
-			tx.update(messages)
-				.set({ content: text, status: state === 'done' ? 'complete' : state, model: answeredBy ?? input.models[0] ?? null })
+			this.db
+				.update(messages)
+				.set({ content: text, status: end.state === 'done' ? 'complete' : end.state, model: answeredBy ?? input.models[0] ?? null })
 				.where(eq(messages.id, job.assistantMessageId))
 				.run();
-			tx.update(generations)
-				.set({
-					state,
-					failureReason: final.type === 'failed' ? final.reason : null,
-					finishedAt: now,
-					...(final.type === 'done'
-						? {
-								tokensIn: final.promptTokens,
-								tokensOut: final.completionTokens,
-								costNanoUsd: final.costUsd === null ? null : parseUsd(final.costUsd)
-							}
-						: {})
-				})
-				.where(eq(generations.id, job.id))
-				.run();
-			tx.update(conversations).set({ activeLeafId: job.assistantMessageId, updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
+			recordEnd(this.db, job.id, end, now);
+			this.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
 		});
-		if (!isTerminalEvent(final)) throw new Error('a job must end with a terminal event');
-		job.log.push(final);
+		job.log.push(terminalEvent(end));
 		this.bus.emit({
 			type: 'generation',
 			userId: job.userId,
 			generationId: job.id,
-			state,
-			...(final.type === 'failed' ? { reason: final.reason } : {})
+			state: end.state,
+			...(end.state === 'failed' ? { reason: end.reason } : {})
 		});
+		this.bus.emit({ type: 'sync', userId: job.userId });
 		const timer = setTimeout(() => {
 			this.#jobs.delete(job.id);
 			this.#timers.delete(timer);
@@ -277,4 +230,12 @@ export class GenerationJobs {
 		timer.unref();
 		this.#timers.add(timer);
 	}
+}
+
+function terminalEvent(end: GenerationEnd): GenerationEvent {
+	if (end.state === 'done') {
+		const { model, promptTokens, completionTokens, costUsd } = end.finish;
+		return { type: 'done', model, promptTokens, completionTokens, costUsd };
+	}
+	return end.state === 'cancelled' ? { type: 'cancelled' } : { type: 'failed', reason: end.reason };
 }
