@@ -4,14 +4,16 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-/** The browser bundle may see the server only as a type: no code, no key, no secrets. */
+/**
+ * The browser bundle may see the server only as one type: no code, no key, no secrets, and no
+ * other server type either (a type import is one edit away from a value import).
+ */
+const BOUNDARY_MESSAGE = 'src/ may import from server/ only `import type { AppRouter }` from server/routers/_app (docs/architecture.md#the-import-boundary).';
 const serverBoundary = {
 	patterns: [
-		{
-			group: ['**/server/**', 'server/**'],
-			message: 'src/ may import from server/ only `import type { AppRouter }` (docs/architecture.md#the-import-boundary).',
-			allowTypeImports: true
-		}
+		{ regex: '^(\\.{1,2}/)+(.*/)?server/(?!routers/_app$)', message: BOUNDARY_MESSAGE },
+		{ regex: '^(\\.{1,2}/)+(.*/)?server/routers/_app$', message: BOUNDARY_MESSAGE, allowTypeImports: true, allowImportNames: ['AppRouter'] },
+		{ regex: '^(\\.{1,2}/)+(.*/)?server/routers/_app$', message: BOUNDARY_MESSAGE, importNamePattern: '^(?!AppRouter$)' }
 	]
 };
 
@@ -38,18 +40,21 @@ export default ts.config(
 		rules: { 'no-restricted-imports': ['error', serverBoundary] }
 	},
 	{
-		// The domain is shared by both sides and imports nothing but zod.
+		// The domain is shared by both sides and imports nothing but zod and itself.
 		files: ['src/lib/domain/**/*.ts'],
 		ignores: ['src/lib/domain/**/*.test.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{
-					patterns: [
-						{ regex: '^(?!zod$|\\.\\.?/)', message: 'src/lib/domain imports nothing but zod and itself.' }
-					]
-				}
+				{ patterns: [{ regex: '^(?!zod$|\\./|\\.\\./[\\w-]+$)', message: 'src/lib/domain imports nothing but zod and itself.' }] }
 			]
+		}
+	},
+	{
+		files: ['src/lib/domain/*.ts'],
+		ignores: ['src/lib/domain/*.test.ts'],
+		rules: {
+			'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./)', message: 'src/lib/domain imports nothing but zod and itself.' }] }]
 		}
 	},
 	{

@@ -1,15 +1,8 @@
 import { EventEmitter, on } from 'node:events';
-import type { BudgetAlert } from '../ledger/ledger';
+import type { ServerEvent } from '../../src/lib/domain/server-events';
 
-/** Everything the server tells about itself: the UI's event log, metrics and alerts read from here. */
-export type BusEvent =
-	| { type: 'breaker'; model: string; state: 'open' | 'half-open' | 'closed'; reason?: string }
-	| { type: 'retry'; model: string; attempt: number; delayMs: number; reason: string }
-	| { type: 'fallback'; from: string; to: string; reason: string }
-	| { type: 'generation'; userId: string; generationId: string; state: 'running' | 'done' | 'cancelled' | 'failed'; reason?: string }
-	| ({ type: 'budget-alert' } & BudgetAlert)
-	/** Something of this user's changed on the server: their clients should pull. Carries no data. */
-	| { type: 'sync'; userId: string };
+/** The event union lives in the shared domain, so the browser knows it without importing the server. */
+export type BusEvent = ServerEvent;
 
 export interface StampedEvent {
 	seq: number;

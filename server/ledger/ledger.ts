@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { NanoUsd } from '../../src/lib/domain/money';
 import type { BatchedWriter } from '../db/batched-writer';
+import type { BudgetAlert } from '../../src/lib/domain/server-events';
+
+export type { BudgetAlert };
 import { BudgetExceededError } from './ledger-errors';
 import { BUDGET_PERIODS, periodKey, periodKeys, type BudgetPeriod } from './periods';
 
@@ -16,19 +19,6 @@ export interface BudgetRow {
 	period: BudgetPeriod;
 	limitNanoUsd: number;
 	alertThresholds: number[];
-}
-
-export interface BudgetAlert {
-	budgetId: string;
-	scope: 'user' | 'team';
-	scopeId: string;
-	/** Everyone who must see it: the user, or every member of the team. */
-	userIds: string[];
-	threshold: number;
-	period: BudgetPeriod;
-	periodKey: string;
-	spentNanoUsd: number;
-	limitNanoUsd: number;
 }
 
 export interface SettleInput {

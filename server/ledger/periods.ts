@@ -1,4 +1,6 @@
-export type BudgetPeriod = 'day' | 'month' | 'total';
+import type { BudgetPeriod } from '../../src/lib/domain/server-events';
+
+export type { BudgetPeriod };
 export const BUDGET_PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
 
 /** Periods are calendar days and months in UTC: the same for every device of a team. */

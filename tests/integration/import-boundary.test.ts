@@ -26,8 +26,21 @@ describe('import boundary (eslint)', () => {
 		expect(messages).toEqual([]);
 	});
 
+	it('fails the lint for any other server type, even imported as a type', async () => {
+		const messages = await lint("import type { Env } from '../../../server/env';\nexport type E = Env;\n", 'src/lib/client/types.ts');
+		expect(messages).toHaveLength(1);
+		const other = await lint("import type { appRouter } from '../../../server/routers/_app';\nexport type A = typeof appRouter;\n", 'src/lib/client/types.ts');
+		expect(other).toHaveLength(1);
+		const value = await lint("import { appRouter } from '../../../server/routers/_app';\nexport const a = appRouter;\n", 'src/lib/client/value.ts');
+		expect(value.length).toBeGreaterThan(0);
+	});
+
 	it('keeps the domain free of anything but zod', async () => {
 		const messages = await lint("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'src/lib/domain/leak.ts');
 		expect(messages).toHaveLength(1);
+		const escape = await lint("import { trpc } from '../client/trpc';\nexport const t = trpc;\n", 'src/lib/domain/sync/leak.ts');
+		expect(escape).toHaveLength(1);
+		const sibling = await lint("import { EpochMs } from '../epoch-ms';\nexport const e = EpochMs;\n", 'src/lib/domain/sync/ok.ts');
+		expect(sibling).toEqual([]);
 	});
 });

@@ -1,5 +1,5 @@
 import type { Unsubscribable } from '@trpc/server/observable';
-import type { BusEvent } from '../../../server/events/event-bus';
+import type { ServerEvent as BusEvent } from '../domain/server-events';
 import { trpc } from '../client/trpc';
 
 export interface LoggedEvent {
