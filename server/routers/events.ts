@@ -1,4 +1,5 @@
 import { tracked } from '@trpc/server';
+import type { WatchedEvent } from '../../src/lib/domain/server-events';
 import type { BusEvent } from '../events/event-bus';
 import { protectedProcedure, router } from '../trpc/init';
 
@@ -22,8 +23,8 @@ export const eventsRouter = router({
 		for await (const stamped of ctx.services.bus.watch(done)) {
 			if (!visibleTo(ctx.user.id, stamped.event)) continue;
 			// A poke says only "pull": what changed is for the pull to tell, under its own checks.
-			const event = stamped.event.type === 'sync' ? { type: 'sync' as const } : stamped.event;
-			yield tracked(String(stamped.seq), { at: stamped.at, ...event });
+			const event: WatchedEvent = stamped.event.type === 'sync' ? { type: 'sync', at: stamped.at } : { ...stamped.event, at: stamped.at };
+			yield tracked(String(stamped.seq), event);
 		}
 	})
 });

@@ -27,3 +27,6 @@ export type ServerEvent =
 	| ({ type: 'budget-alert' } & BudgetAlert)
 	/** Something of this user's changed on the server: their clients should pull. Carries no data. */
 	| { type: 'sync'; userId: string };
+
+/** What `events.watch` yields: the events a user may see, stamped; a poke arrives without its user. */
+export type WatchedEvent = (Exclude<ServerEvent, { type: 'sync' }> | { type: 'sync' }) & { at: number };

@@ -1,5 +1,5 @@
 import type { Unsubscribable } from '@trpc/server/observable';
-import type { ServerEvent as BusEvent } from '../domain/server-events';
+import type { WatchedEvent } from '../domain/server-events';
 import { trpc } from '../client/trpc';
 
 export interface LoggedEvent {
@@ -32,7 +32,6 @@ class EventLogState {
 	}
 }
 
-type WatchedEvent = BusEvent & { at: number };
 
 function describe(event: WatchedEvent): Omit<LoggedEvent, 'id' | 'at'> | null {
 	switch (event.type) {
