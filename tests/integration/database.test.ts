@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrationsApplied, openDatabase } from '../../server/db/client';
+import { MIGRATIONS_DIR, migrationsApplied, openDatabase } from '../../server/db/client';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('database', () => {
@@ -63,6 +67,40 @@ describe('database', () => {
 				.prepare("INSERT INTO sessions (token_hash, user_id, expires_at, last_seen_at) VALUES ('h', 'nobody', 1, 1)")
 				.run()
 		).toThrow(/FOREIGN KEY/);
+		close();
+	});
+
+	it('the sync migration gives rows that existed before it distinct versions above zero, and owners to messages', () => {
+		const path = newPath();
+		const dir = tempDir();
+		dirs.push(dir);
+		// The database as the release before sync left it: migrations 0000–0003 only.
+		cpSync(MIGRATIONS_DIR, dir.path, { recursive: true });
+		const journal = JSON.parse(readFileSync(`${dir.path}/meta/_journal.json`, 'utf8')) as { entries: Array<{ tag: string }> };
+		journal.entries = journal.entries.filter((e) => e.tag < '0004');
+		writeFileSync(`${dir.path}/meta/_journal.json`, JSON.stringify(journal));
+		mkdirSync(dirname(path), { recursive: true });
+		const old = new Database(path);
+		migrate(drizzle(old), { migrationsFolder: dir.path });
+		old.exec(`INSERT INTO users (id, username, username_key, password_hash) VALUES ('u1', 'ada', 'ada', 'x');
+			INSERT INTO conversations (id, user_id, title, model, updated_at) VALUES ('c1', 'u1', 'One', 'm', 1), ('c2', 'u1', 'Two', 'm', 1);
+			INSERT INTO messages (id, conversation_id, role, content, status) VALUES ('m1', 'c1', 'user', 'hi', 'complete'), ('m2', 'c1', 'assistant', 'yo', 'complete');
+			INSERT INTO generations (id, user_id, conversation_id, models, state) VALUES ('g1', 'u1', 'c1', '["m"]', 'done'), ('g2', 'u1', NULL, '["m"]', 'done');`);
+		old.close();
+
+		const { sqlite, close } = openDatabase(path);
+		const versions = sqlite
+			.prepare("SELECT version FROM conversations UNION ALL SELECT version FROM messages UNION ALL SELECT version FROM generations WHERE conversation_id IS NOT NULL")
+			.all()
+			.map((r) => (r as { version: number }).version);
+		expect(versions).toHaveLength(5);
+		expect(new Set(versions).size).toBe(5);
+		expect(Math.min(...versions)).toBeGreaterThan(0);
+		expect(sqlite.prepare('SELECT version FROM sync_counter').get()).toEqual({ version: Math.max(...versions) });
+		expect(sqlite.prepare('SELECT DISTINCT user_id FROM messages').all()).toEqual([{ user_id: 'u1' }]);
+		// New changes continue above the backfilled versions.
+		sqlite.exec("UPDATE conversations SET title = 'Renamed' WHERE id = 'c2'");
+		expect(sqlite.prepare("SELECT version FROM conversations WHERE id = 'c2'").get()).toEqual({ version: Math.max(...versions) + 1 });
 		close();
 	});
 });
