@@ -46,7 +46,7 @@ describe('viewMessages', () => {
 
 	it("gives a queued reply the conversation's model unless it names one, and never an earlier time than its question", () => {
 		const question = messageRow({ id: 'q', conversationId: 'c1', createdAt: 9_000 });
-		const [, reply] = viewMessages('c1', [question], [ask(1, 'g1', 'q', 'a1', 5_000)], 'openai/gpt-4o');
+		const reply = viewMessages('c1', [question], [ask(1, 'g1', 'q', 'a1', 5_000)], 'openai/gpt-4o').find((m) => m.id === 'a1');
 		expect(reply).toMatchObject({ model: 'openai/gpt-4o', createdAt: 9_000 });
 		const named = outboxEntry(1, 'generation.request', { id: 'g1', conversationId: 'c1', userMessageId: 'q', assistantMessageId: 'a1', model: 'x/y', createdAt: 9_500 });
 		expect(viewMessages('c1', [question], [named], 'openai/gpt-4o')[1]).toMatchObject({ model: 'x/y', createdAt: 9_500 });
