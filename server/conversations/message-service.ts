@@ -56,22 +56,30 @@ export function findMessage(tx: DbOrTx, conversationId: string, id: string): Mes
 
 /**
  * Deletes a message and every reply below it (tombstones, text cleared). When the shown branch
- * ran through it, the conversation shows the deleted message's parent instead.
+ * ran through it, the conversation shows the deleted message's parent instead. Returns the
+ * generations of the deleted replies: any still running must be stopped.
  */
-export function deleteMessage(tx: DbOrTx, userId: string, id: string, now = Date.now()): void {
+export function deleteMessage(tx: DbOrTx, userId: string, id: string, now = Date.now()): string[] {
 	const row = tx.select().from(messages).where(and(eq(messages.id, id), eq(messages.userId, userId))).get();
 	if (!row) throw notFound('message');
-	if (row.deletedAt !== null) return;
+	if (row.deletedAt !== null) return [];
 	const conversation = findOwned(tx, userId, row.conversationId);
-	if (!conversation || conversation.deletedAt !== null) return;
+	if (!conversation || conversation.deletedAt !== null) return [];
 	const subtree = tx.all<{ id: string }>(sql`
 		WITH RECURSIVE below(id) AS (SELECT ${id} UNION ALL SELECT m.id FROM messages m JOIN below b ON m.parent_id = b.id)
 		SELECT id FROM below`);
 	const ids = subtree.map((r) => r.id);
+	const generationIds = tx
+		.select({ id: messages.generationId })
+		.from(messages)
+		.where(inArray(messages.id, ids))
+		.all()
+		.flatMap((m) => (m.id ? [m.id] : []));
 	tx.update(messages).set({ deletedAt: now, content: '' }).where(inArray(messages.id, ids)).run();
 	if (conversation.activeLeafId && ids.includes(conversation.activeLeafId)) {
 		tx.update(conversations).set({ activeLeafId: row.parentId, updatedAt: now }).where(eq(conversations.id, conversation.id)).run();
 	}
+	return generationIds;
 }
 
 /**

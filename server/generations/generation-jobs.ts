@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { conversations, generations, messages } from '../db/schema';
 import type { EventBus } from '../events/event-bus';
@@ -162,7 +162,8 @@ export class GenerationJobs {
 		const flush = () => {
 			if (text.length === flushedLength) return;
 			const content = text;
-			void writer.run(() => this.db.update(messages).set({ content }).where(eq(messages.id, job.assistantMessageId)).run());
+			// A deleted reply stays empty: its text must not come back under the tombstone.
+			void writer.run(() => this.db.update(messages).set({ content }).where(and(eq(messages.id, job.assistantMessageId), isNull(messages.deletedAt))).run());
 			flushedLength = text.length;
 			lastFlush = Date.now();
 		};
@@ -209,7 +210,7 @@ export class GenerationJobs {
 			this.db
 				.update(messages)
 				.set({ content: text, status: end.state === 'done' ? 'complete' : end.state, model: answeredBy ?? input.models[0] ?? null })
-				.where(eq(messages.id, job.assistantMessageId))
+				.where(and(eq(messages.id, job.assistantMessageId), isNull(messages.deletedAt)))
 				.run();
 			recordEnd(this.db, job.id, end, now);
 			this.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();

@@ -20,6 +20,12 @@ export const modelsRouter = router({
 		}));
 	}),
 
+	/** What a new conversation uses when the person picks nothing: DEFAULT_MODEL and FALLBACK_MODELS. */
+	defaults: protectedProcedure.query(({ ctx }) => ({
+		model: ctx.services.upstream.config.defaultModel,
+		fallbackModels: ctx.services.env.FALLBACK_MODELS
+	})),
+
 	/** Fetches the upstream's /models now instead of waiting for the periodic refresh. */
 	refresh: adminProcedure.mutation(async ({ ctx }) => {
 		try {

@@ -28,10 +28,14 @@ export const MUTATION_HANDLERS: Handlers = {
 	'conversation.setModel': ({ tx, userId }, { id, model }) => updateConversation(tx, userId, id, { model }),
 	'conversation.setSystemPrompt': ({ tx, userId }, { id, systemPrompt }) => updateConversation(tx, userId, id, { systemPrompt }),
 	'conversation.setFallbackModels': ({ tx, userId }, { id, models }) => updateConversation(tx, userId, id, { fallbackModels: models }),
-	'conversation.setParameters': ({ tx, userId }, { id, temperature, maxTokens }) => updateConversation(tx, userId, id, { temperature, maxTokens }),
+	'conversation.setParameters': ({ tx, userId }, { id, temperature, maxTokens }) =>
+		updateConversation(tx, userId, id, { ...(temperature !== undefined ? { temperature } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) }),
 	'conversation.setActiveLeaf': ({ tx, userId }, args) => setActiveLeaf(tx, userId, args),
 	'message.create': ({ tx, userId }, args) => createUserMessage(tx, userId, args),
-	'message.delete': ({ tx, userId }, { id }) => deleteMessage(tx, userId, id),
+	'message.delete': ({ tx, userId, jobs, after }, { id }) => {
+		const stopped = deleteMessage(tx, userId, id);
+		after(() => stopped.forEach((generationId) => jobs.cancel(generationId, userId)));
+	},
 	'generation.request': ({ tx, userId, jobs, after }, args) => {
 		const job = requestGeneration(tx, userId, args);
 		if (job) after(() => jobs.launch(job));

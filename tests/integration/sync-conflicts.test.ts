@@ -33,6 +33,18 @@ describe('sync: concurrent edits, titles and branches', () => {
 			expect(await seen(laptop, conv)).toMatchObject({ title: 'Phone title', pinned: false, archived: true });
 		});
 
+		it('temperature and max tokens are separate fields: one device sets each, both changes stay', async () => {
+			const laptop = await signUp(app);
+			const phone = laptop.sibling();
+			const conv = id('conv');
+			await laptop.push(m.createConversation(conv));
+			await laptop.push({ name: 'conversation.setParameters', args: { id: conv, temperature: 0.3 } });
+			await phone.push({ name: 'conversation.setParameters', args: { id: conv, maxTokens: 500 } });
+			expect(await seen(laptop, conv)).toMatchObject({ temperature: 0.3, maxTokens: 500 });
+			await phone.push({ name: 'conversation.setParameters', args: { id: conv, temperature: null } });
+			expect(await seen(laptop, conv)).toMatchObject({ temperature: null, maxTokens: 500 });
+		});
+
 		it('server order, not the order the edits were made: an older offline edit pushed last wins', async () => {
 			const laptop = await signUp(app);
 			const phone = laptop.sibling();

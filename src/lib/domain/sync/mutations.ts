@@ -28,10 +28,11 @@ export const MUTATION_ARGS = {
 	'conversation.setModel': z.object({ ...Ref, model: ModelId }),
 	'conversation.setSystemPrompt': z.object({ ...Ref, systemPrompt: z.string().max(SYSTEM_PROMPT_MAX) }),
 	'conversation.setFallbackModels': z.object({ ...Ref, models: z.array(ModelId).max(FALLBACK_MODELS_MAX) }),
+	/** Each field is its own last-writer-wins value: leave one out to keep it; null means the model's default. */
 	'conversation.setParameters': z.object({
 		...Ref,
-		temperature: z.number().min(0).max(2).nullable(),
-		maxTokens: z.int().min(1).max(1_000_000).nullable()
+		temperature: z.number().min(0).max(2).nullable().optional(),
+		maxTokens: z.int().min(1).max(1_000_000).nullable().optional()
 	}),
 	'conversation.setActiveLeaf': z.object({ ...Ref, leafId: RowId }),
 	/** A user message under `parentId` (null: a first message). An edit is a new sibling. */
@@ -39,7 +40,11 @@ export const MUTATION_ARGS = {
 		...Ref,
 		conversationId: RowId,
 		parentId: RowId.nullable(),
-		content: z.string().trim().min(1, 'Write a message first.').max(MESSAGE_CONTENT_MAX, 'A message has at most 100,000 characters.'),
+		// Not trimmed: leading indentation (code) is part of the message; only a blank one is refused.
+		content: z
+			.string()
+			.max(MESSAGE_CONTENT_MAX, 'A message has at most 100,000 characters.')
+			.refine((text) => text.trim() !== '', 'Write a message first.'),
 		createdAt: EpochMs
 	}),
 	'message.delete': z.object(Ref),
