@@ -39,13 +39,13 @@ describe('enqueue', () => {
 		store.close();
 	});
 
-	it('stores the arguments as parsed: trimmed, with defaults', async () => {
+	it('stores the arguments as parsed, with defaults (message text kept as written)', async () => {
 		const store = await openTestStore();
 		await enqueue(store, 'conversation.create', { id: 'c1', model: 'openai/gpt-4o-mini', createdAt: 5 });
 		await enqueue(store, 'message.create', { id: 'm1', conversationId: 'c1', parentId: null, content: '  hi  ', createdAt: 6 });
 		const [create, message] = await store.db.outbox.toArray();
 		expect(create?.args).toEqual({ id: 'c1', model: 'openai/gpt-4o-mini', title: '', systemPrompt: '', fallbackModels: [], createdAt: 5 });
-		expect(message?.args).toMatchObject({ content: 'hi' });
+		expect(message?.args).toMatchObject({ content: '  hi  ' });
 		store.close();
 	});
 

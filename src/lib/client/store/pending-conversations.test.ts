@@ -44,6 +44,12 @@ describe('viewConversations', () => {
 		});
 	});
 
+	it('changes only the parameters a setParameters names', () => {
+		const rows = [conversationRow({ id: 'c1', temperature: 0.7, maxTokens: 100 })];
+		const outbox = [outboxEntry(1, 'conversation.setParameters', { id: 'c1', maxTokens: null })];
+		expect(viewConversations(rows, outbox)[0]).toMatchObject({ temperature: 0.7, maxTokens: null });
+	});
+
 	it('names an untitled conversation after its first message, once', () => {
 		const outbox = [
 			create(1, 'c1'),

@@ -102,8 +102,9 @@ function applyToConversation(c: ConversationView, entry: OutboxEntry): void {
 			c.fallbackModels = entry.args.models;
 			break;
 		case 'conversation.setParameters':
-			c.temperature = entry.args.temperature;
-			c.maxTokens = entry.args.maxTokens;
+			// Each field is its own value: one left out is kept.
+			if (entry.args.temperature !== undefined) c.temperature = entry.args.temperature;
+			if (entry.args.maxTokens !== undefined) c.maxTokens = entry.args.maxTokens;
 			break;
 		case 'conversation.setActiveLeaf':
 			c.activeLeafId = entry.args.leafId;

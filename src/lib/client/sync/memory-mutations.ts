@@ -84,7 +84,10 @@ const HANDLERS: { [N in Mutation['name']]: Handler<N> } = {
 	'conversation.setModel': field((a) => ({ model: a.model })),
 	'conversation.setSystemPrompt': field((a) => ({ systemPrompt: a.systemPrompt })),
 	'conversation.setFallbackModels': field((a) => ({ fallbackModels: a.models })),
-	'conversation.setParameters': field((a) => ({ temperature: a.temperature, maxTokens: a.maxTokens })),
+	'conversation.setParameters': field((a) => ({
+		...(a.temperature !== undefined ? { temperature: a.temperature } : {}),
+		...(a.maxTokens !== undefined ? { maxTokens: a.maxTokens } : {})
+	})),
 	'conversation.setActiveLeaf': (rows, a, ctx) => {
 		if (!requireLive(rows, a.id)) return;
 		if (!findMessage(rows, a.id, a.leafId)) throw notFound('message');
@@ -121,14 +124,19 @@ const HANDLERS: { [N in Mutation['name']]: Handler<N> } = {
 		});
 		ctx.save('conversations', { ...c, activeLeafId: a.id, updatedAt: ctx.now, title: c.title === '' ? titleFrom(a.content) : c.title });
 	},
-	// A message goes with every reply below it (text cleared); a shown branch through it moves up.
+	// A message goes with every reply below it (text cleared, running ones stopped); a shown branch through it moves up.
 	'message.delete': (rows, a, ctx) => {
 		const m = rows.messages.get(a.id);
 		if (m === undefined) throw notFound('message');
 		const c = rows.conversations.get(m.conversationId);
 		if (m.deletedAt !== null || c === undefined || c.deletedAt !== null) return;
 		const doomed = subtree(rows.messages, m.id);
-		for (const x of doomed) ctx.save('messages', { ...(rows.messages.get(x) as MessageRow), deletedAt: ctx.now, content: '' });
+		for (const x of doomed) {
+			const message = rows.messages.get(x) as MessageRow;
+			ctx.save('messages', { ...message, deletedAt: ctx.now, content: '' });
+			const reply = message.generationId === null ? undefined : rows.generations.get(message.generationId);
+			if (reply && !isTerminal(reply.state)) ctx.save('generations', { ...reply, state: 'cancelled', finishedAt: ctx.now });
+		}
 		if (c.activeLeafId !== null && doomed.has(c.activeLeafId)) {
 			ctx.save('conversations', { ...c, activeLeafId: m.parentId, updatedAt: ctx.now });
 		}

@@ -68,6 +68,31 @@ describe('MemorySyncServer push', () => {
 		expect(rows.generations[0]).toMatchObject({ state: 'requested', models: [MODEL] });
 	});
 
+	it('deletes a message with the replies below it, stops them, and moves the active leaf up', () => {
+		const { server, push } = setup();
+		push([
+			create(1, 'c1'),
+			say(2, 'm1', 'c1', null),
+			say(3, 'm2', 'c1', 'm1'),
+			mut(4, 'generation.request', { id: 'g1', conversationId: 'c1', userMessageId: 'm2', assistantMessageId: 'a1', createdAt: 3 }),
+			mut(5, 'message.delete', { id: 'm2' })
+		]);
+		const rows = server.rows('ada');
+		expect(rows.messages.map((m) => [m.id, m.deletedAt, m.content])).toEqual([
+			['m1', null, 'Hello'],
+			['m2', 1_000, ''],
+			['a1', 1_000, '']
+		]);
+		expect(rows.generations[0]?.state).toBe('cancelled');
+		expect(rows.conversations[0]?.activeLeafId).toBe('m1');
+	});
+
+	it('sets only the parameters named', () => {
+		const { server, push } = setup();
+		push([create(1, 'c1'), mut(2, 'conversation.setParameters', { id: 'c1', temperature: 0.3, maxTokens: 50 }), mut(3, 'conversation.setParameters', { id: 'c1', maxTokens: null })]);
+		expect(server.rows('ada').conversations[0]).toMatchObject({ temperature: 0.3, maxTokens: null });
+	});
+
 	it('lets a delete win: later edits are acknowledged and change nothing; messages are removed', () => {
 		const { server, push } = setup();
 		push([create(1, 'c1'), say(2, 'm1', 'c1', null), mut(3, 'conversation.delete', { id: 'c1' })]);
