@@ -6,6 +6,7 @@ import { PUSH_MAX_MUTATIONS, type PushRequest } from '../../domain/sync';
 import { openUserStore } from '../store/db';
 import { enqueue } from '../store/mutate';
 import { readConversationList } from '../store/queries';
+import { SyncNetworkError } from './errors';
 import { MemorySyncServer } from './memory-sync-server';
 import { localRows, openDevice, quiet, until, type Device } from './sync-test-device';
 
@@ -51,6 +52,29 @@ describe('SyncEngine', () => {
 		expect(batches.map((b) => b.length)).toEqual([PUSH_MAX_MUTATIONS, PUSH_MAX_MUTATIONS, 50]);
 		expect(batches.flat()).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
 		expect(server.lastMutationId(d.store.clientId)).toBe(250);
+	});
+
+	it('after a failure in a later batch, resends only what the server has not confirmed', async () => {
+		const server = new MemorySyncServer();
+		const d = await device(server);
+		await createConversation(d, 'c1');
+		for (let i = 0; i < 149; i++) await enqueue(d.store, 'conversation.pin', { id: 'c1', pinned: i % 2 === 0 });
+		const push = d.connection.push.bind(d.connection);
+		d.connection.push = async (request) => {
+			const response = await push(request);
+			if (request.mutations[0]?.id === 1) d.connection.failNext(1, new SyncNetworkError()); // the second batch fails
+			return response;
+		};
+		d.engine.start();
+		await quiet(d.engine);
+		expect(d.engine.state.status).toBe('offline');
+		d.scheduler.fireAll();
+		await quiet(d.engine);
+		expect(pushes(d).map((batch) => [batch[0], batch.at(-1)])).toEqual([
+			[1, 100],
+			[101, 150]
+		]);
+		expect(await d.store.db.outbox.count()).toBe(0);
 	});
 
 	it('pushes what is enqueued while it runs, by watching the outbox', async () => {

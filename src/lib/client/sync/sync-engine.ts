@@ -1,22 +1,13 @@
 import { liveQuery, type Subscription } from 'dexie';
-import { PUSH_MAX_MUTATIONS, type SyncServer } from '../../domain/sync';
-import { readMeta, type UserStore } from '../store/db';
+import type { SyncServer } from '../../domain/sync';
+import type { UserStore } from '../store/db';
 import { backoffDelay, DEFAULT_BACKOFF, realScheduler, type BackoffOptions, type Scheduler } from './backoff';
-import { SyncNetworkError, SyncProtocolError, SyncUnauthorizedError } from './errors';
-import { applyPull } from './pull-applier';
-import { storePushRejections } from './push-rejections';
+import { SyncNetworkError, SyncUnauthorizedError } from './errors';
+import { pullAll } from './puller';
+import { pushOutbox } from './pusher';
+import { SyncStateCell, type SyncState } from './sync-state';
 
-export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'signed-out' | 'error';
-
-export interface SyncState {
-	readonly status: SyncStatus;
-	/** Outbox entries: changes the server has not confirmed yet. */
-	readonly unsynced: number;
-	/** When a push-and-pull last completed. */
-	readonly lastSyncAt: number | null;
-	/** Why the last attempt failed, for a person; null after a success. */
-	readonly lastError: string | null;
-}
+export type { SyncState, SyncStatus } from './sync-state';
 
 type EventSource = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 
@@ -54,15 +45,14 @@ export class SyncEngine {
 	private readonly backoff: BackoffOptions;
 	private readonly onlineEvents: EventSource | null;
 
-	private current: SyncState = { status: 'idle', unsynced: 0, lastSyncAt: null, lastError: null };
-	private readonly listeners = new Set<(state: SyncState) => void>();
+	private readonly cell = new SyncStateCell();
 	private started = false;
 	private wanted = false;
 	private cycle: Promise<void> | null = null;
 	private retry: { handle: unknown } | null = null;
 	private attempt = 0;
 	/** The highest mutation id the server has confirmed processing to this engine: never re-sent. */
-	private acked = 0;
+	private readonly acked = { through: 0 };
 	private outboxWatch: Subscription | null = null;
 	private readonly onOnline = () => this.kick(true);
 
@@ -78,14 +68,12 @@ export class SyncEngine {
 	}
 
 	get state(): SyncState {
-		return this.current;
+		return this.cell.value;
 	}
 
 	/** Svelte-store shaped: the listener gets the current state at once, then every change. */
 	subscribe(listener: (state: SyncState) => void): () => void {
-		this.listeners.add(listener);
-		listener(this.current);
-		return () => this.listeners.delete(listener);
+		return this.cell.subscribe(listener);
 	}
 
 	/** Starts syncing, and pushing whenever the outbox grows (in this tab or another one). */
@@ -99,10 +87,10 @@ export class SyncEngine {
 			lastId: ((await db.outbox.orderBy('id').lastKey()) as number | undefined) ?? 0
 		})).subscribe({
 			next: ({ count, lastId }) => {
-				this.update({ unsynced: count });
-				if (lastId > this.acked) this.kick(false);
+				this.cell.update({ unsynced: count });
+				if (lastId > this.acked.through) this.kick(false);
 			},
-			error: (error: unknown) => this.update({ status: 'error', lastError: describe(error) })
+			error: (error: unknown) => this.cell.update({ status: 'error', lastError: describe(error) })
 		});
 		this.kick(true);
 	}
@@ -129,7 +117,7 @@ export class SyncEngine {
 
 	/** After signing in again (or to retry an error at once): sync resumes with the kept outbox. */
 	resume(): void {
-		if (this.current.status === 'signed-out') this.update({ status: 'idle', lastError: null });
+		if (this.cell.value.status === 'signed-out') this.cell.update({ status: 'idle', lastError: null });
 		this.attempt = 0;
 		this.kick(true);
 	}
@@ -140,7 +128,7 @@ export class SyncEngine {
 	}
 
 	private kick(urgent: boolean): void {
-		if (!this.started || this.current.status === 'signed-out') return;
+		if (!this.started || this.cell.value.status === 'signed-out') return;
 		if (this.retry) {
 			if (!urgent) return; // the scheduled retry will push it
 			this.cancelRetry();
@@ -154,12 +142,14 @@ export class SyncEngine {
 		try {
 			while (this.wanted && this.started) {
 				this.wanted = false;
-				this.update({ status: 'syncing' });
-				await this.pushAll();
-				await this.pullAll();
+				this.cell.update({ status: 'syncing' });
+				const running = () => this.started;
+				const { store, server, clientId } = this;
+				await pushOutbox({ store, server, clientId, acked: this.acked, now: this.now, running });
+				await pullAll({ store, server, clientId, running });
 				if (!this.started) break;
 				this.attempt = 0;
-				this.update({ status: 'idle', lastSyncAt: this.now(), lastError: null });
+				this.cell.update({ status: 'idle', lastSyncAt: this.now(), lastError: null });
 			}
 		} catch (error) {
 			this.wanted = false;
@@ -169,41 +159,12 @@ export class SyncEngine {
 		}
 	}
 
-	private async pushAll(): Promise<void> {
-		const db = this.store.db;
-		while (this.started) {
-			const batch = await db.outbox.where('id').above(this.acked).limit(PUSH_MAX_MUTATIONS).toArray();
-			const first = batch[0];
-			if (first === undefined) return;
-			const mutations = batch.map(({ id, name, args }) => ({ id, name, args }));
-			const response = await this.server.push({ clientId: this.clientId, mutations });
-			if (response.lastMutationId < first.id) {
-				// The server lost track of this client (e.g. restored from a backup): pushing again cannot help.
-				throw new SyncProtocolError(
-					`The server has this device's changes up to #${response.lastMutationId} but the next one here is #${first.id}.`
-				);
-			}
-			this.acked = Math.max(this.acked, response.lastMutationId);
-			await storePushRejections(this.store, this.clientId, batch, response.rejected, this.now());
-		}
-	}
-
-	private async pullAll(): Promise<void> {
-		while (this.started) {
-			const cursor = (await readMeta(this.store.db, 'cursor')) ?? 0;
-			const page = await this.server.pull({ cursor, clientId: this.clientId });
-			await applyPull(this.store, page, cursor);
-			if (!page.more) return;
-			if (page.cursor <= cursor) throw new SyncProtocolError('The server has more to send but did not move the cursor.');
-		}
-	}
-
 	private fail(error: unknown): void {
 		if (error instanceof SyncUnauthorizedError) {
-			this.update({ status: 'signed-out', lastError: error.message });
+			this.cell.update({ status: 'signed-out', lastError: error.message });
 			return;
 		}
-		this.update({ status: error instanceof SyncNetworkError ? 'offline' : 'error', lastError: describe(error) });
+		this.cell.update({ status: error instanceof SyncNetworkError ? 'offline' : 'error', lastError: describe(error) });
 		if (!this.started) return;
 		const delay = backoffDelay(this.attempt++, this.random, this.backoff);
 		const retry = { handle: undefined as unknown };
@@ -218,14 +179,6 @@ export class SyncEngine {
 	private cancelRetry(): void {
 		if (this.retry) this.scheduler.clearTimeout(this.retry.handle);
 		this.retry = null;
-	}
-
-	private update(patch: Partial<SyncState>): void {
-		const next = { ...this.current, ...patch };
-		const same = (Object.keys(next) as (keyof SyncState)[]).every((key) => next[key] === this.current[key]);
-		if (same) return;
-		this.current = next;
-		for (const listener of this.listeners) listener(next);
 	}
 }
 
