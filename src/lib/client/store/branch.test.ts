@@ -34,6 +34,12 @@ describe('visibleBranch', () => {
 		expect(visibleBranch(tree, null).map((s) => s.message.id)).toEqual(['q1', 'a2', 'q2', 'a3']);
 	});
 
+	it('ends at the nearest live ancestor of a deleted active leaf, as the server moves it', () => {
+		const live = tree.filter((m) => m.id !== 'q2' && m.id !== 'a3');
+		const parents = new Map(tree.map((m) => [m.id, m.parentId]));
+		expect(visibleBranch(live, 'a3', (id) => parents.get(id)).map((s) => s.message.id)).toEqual(['q1', 'a2']);
+	});
+
 	it('is empty without messages', () => {
 		expect(visibleBranch([], 'x')).toEqual([]);
 	});

@@ -46,6 +46,16 @@ export function latestLeaf<M extends TreeMessage>(messages: Iterable<M>, fromId:
 	return descend(childrenByParent(messages), fromId);
 }
 
+/** `id` when live, else its nearest live ancestor; null when none is known. */
+function liveAncestor(live: ReadonlyMap<string, TreeMessage>, id: string, parentOf: (id: string) => string | null | undefined): string | null {
+	const seen = new Set<string>();
+	for (let at: string | null | undefined = id; at != null && !seen.has(at); at = parentOf(at)) {
+		if (live.has(at)) return at;
+		seen.add(at);
+	}
+	return null;
+}
+
 function descend(children: ReadonlyMap<string | null, readonly TreeMessage[]>, fromId: string): string {
 	const seen = new Set([fromId]); // a cycle in bad data must not loop
 	let id = fromId;
@@ -59,14 +69,19 @@ function descend(children: ReadonlyMap<string | null, readonly TreeMessage[]>, f
 
 /**
  * The branch to show, root first, ending at `activeLeafId`. When that leaf is not among the
- * messages (deleted, or not synced yet) the branch of the newest message is shown instead, so a
- * conversation with messages never looks empty.
+ * messages because it was deleted, the branch ends at its nearest live ancestor, as the server
+ * will set it (pass `parentOf`, which knows deleted messages' parents). Otherwise (not synced yet)
+ * the branch of the newest message is shown, so a conversation with messages never looks empty.
  */
-export function visibleBranch<M extends TreeMessage>(messages: readonly M[], activeLeafId: string | null): BranchStep<M>[] {
+export function visibleBranch<M extends TreeMessage>(
+	messages: readonly M[],
+	activeLeafId: string | null,
+	parentOf: (id: string) => string | null | undefined = () => undefined
+): BranchStep<M>[] {
 	if (messages.length === 0) return [];
 	const byId = new Map(messages.map((m) => [m.id, m]));
 	const children = childrenByParent(messages);
-	let leaf = activeLeafId !== null && byId.has(activeLeafId) ? activeLeafId : null;
+	let leaf = activeLeafId === null ? null : liveAncestor(byId, activeLeafId, parentOf);
 	if (leaf === null) {
 		const newest = messages.reduce((a, b) => (byAge(a, b) >= 0 ? a : b));
 		leaf = descend(children, newest.id);

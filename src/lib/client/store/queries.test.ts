@@ -32,6 +32,19 @@ describe('queries', () => {
 		store.close();
 	});
 
+	it('show the branch up to the parent of a queued delete of the active leaf', async () => {
+		const store = await openTestStore();
+		await store.db.conversations.put(conversationRow({ id: 'c1', activeLeafId: 'm2' }));
+		await store.db.messages.bulkPut([
+			messageRow({ id: 'm1', conversationId: 'c1', createdAt: 1 }),
+			messageRow({ id: 'm2', conversationId: 'c1', parentId: 'm1', createdAt: 2 }),
+			messageRow({ id: 'x', conversationId: 'c1', createdAt: 3 })
+		]);
+		await enqueue(store, 'message.delete', { id: 'm2' });
+		expect((await readConversation(store.db, 'c1'))?.branch.map((s) => s.message.id)).toEqual(['m1']);
+		store.close();
+	});
+
 	it('read rejections newest first', async () => {
 		const store = await openTestStore();
 		await store.db.rejections.bulkPut([

@@ -35,7 +35,14 @@ export async function readConversation(db: PhosphorDb, id: string): Promise<Conv
 	const conversation = viewConversation(id, rows, outbox);
 	if (conversation === null) return null;
 	const messages = viewMessages(id, messageRows, outbox, conversation.model);
-	return { conversation, messages, branch: visibleBranch(messages, conversation.activeLeafId), generations };
+	// Parents of every message known here, deleted ones included: a deleted active leaf falls back to its nearest live ancestor.
+	const parents = new Map(messageRows.map((m) => [m.id, m.parentId]));
+	for (const entry of outbox) {
+		if (entry.name === 'message.create') parents.set(entry.args.id, entry.args.parentId);
+		if (entry.name === 'generation.request') parents.set(entry.args.assistantMessageId, entry.args.userMessageId);
+	}
+	const branch = visibleBranch(messages, conversation.activeLeafId, (messageId) => parents.get(messageId));
+	return { conversation, messages, branch, generations };
 }
 
 /** Changes the server refused, newest first: what to tell the person. */
