@@ -341,6 +341,20 @@ describe('SyncEngine', () => {
 		expect(d.connection.calls).toEqual([]);
 	});
 
+	it('stop() during a cycle finishes the request in flight and leaves the engine idle', async () => {
+		const server = new MemorySyncServer();
+		const d = await device(server);
+		await createConversation(d, 'c1');
+		const release = d.connection.hold();
+		d.engine.start();
+		await until(() => d.engine.state.status === 'syncing', 'the cycle to start');
+		const stopped = d.engine.stop();
+		release();
+		await stopped;
+		expect(d.engine.state.status).toBe('idle');
+		expect(d.connection.calls.map((c) => c.type)).toEqual(['push']); // no pull after the stop
+	});
+
 	it('tells subscribers the state at once and on every change', async () => {
 		const server = new MemorySyncServer();
 		const d = await device(server);

@@ -147,7 +147,10 @@ export class SyncEngine {
 				const { store, server, clientId } = this;
 				await pushOutbox({ store, server, clientId, acked: this.acked, now: this.now, running });
 				await pullAll({ store, server, clientId, running });
-				if (!this.started) break;
+				if (!this.started) {
+					this.cell.update({ status: 'idle' }); // stopped mid-cycle: not syncing any more
+					break;
+				}
 				this.attempt = 0;
 				this.cell.update({ status: 'idle', lastSyncAt: this.now(), lastError: null });
 			}
