@@ -1,4 +1,5 @@
-import type { SyncEngine, SyncState } from './sync-engine';
+import type { SyncEngine } from './sync-engine';
+import { INITIAL_SYNC_STATE, type SyncState } from './sync-state';
 
 /** The part of the Web Locks API used here (tests pass a fake; old browsers have none). */
 export interface LockManagerLike {
@@ -53,7 +54,7 @@ export function startSync(options: SyncLeaderOptions): SyncHandle {
 	const channel = openChannel?.(`phosphor-sync-${userId}`) ?? null;
 
 	let leader = false;
-	let state: SyncState = { status: 'idle', unsynced: 0, lastSyncAt: null, lastError: null };
+	let state: SyncState = INITIAL_SYNC_STATE;
 	const listeners = new Set<(state: SyncState) => void>();
 	const show = (next: SyncState) => {
 		state = next;
