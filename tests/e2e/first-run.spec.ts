@@ -35,6 +35,7 @@ test('Enter sends; sign out, a wrong password is refused, the right one signs in
 	await expect(page.locator('.turn.assistant').last()).toHaveAttribute('data-state', 'done');
 
 	await page.getByRole('button', { name: 'Sign out' }).click();
+	await page.getByRole('button', { name: 'Keep data on this device' }).click();
 	await page.getByLabel('Username').fill('grace');
 	await page.getByLabel('Password').fill('not the password');
 	await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,13 +3,16 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 import { tempDir } from '../helpers/temp-dir';
 
 /** A real server process per test: fresh temp database, free port, the built client. */
-export const test = base.extend<{ server: ServerProcess }>({
+export type TestServer = ServerProcess & { databasePath: string };
+
+export const test = base.extend<{ server: TestServer }>({
 	// Playwright reads the fixture's dependencies from this destructuring pattern, even when empty.
 	// eslint-disable-next-line no-empty-pattern
 	server: async ({}, use) => {
 		const dir = tempDir('phosphor-e2e-');
-		const server = await startServerProcess({ DATABASE_PATH: `${dir.path}/phosphor.db` });
-		await use(server);
+		const databasePath = `${dir.path}/phosphor.db`;
+		const server = await startServerProcess({ DATABASE_PATH: databasePath });
+		await use({ ...server, databasePath });
 		await server.stop();
 		dir.cleanup();
 	}

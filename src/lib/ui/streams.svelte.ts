@@ -1,0 +1,63 @@
+import type { Unsubscribable } from '@trpc/server/observable';
+import { trpc } from '../client/trpc';
+
+export interface LiveReply {
+	text: string;
+	/** The model answering, once known (a fallback may differ from the one asked for). */
+	model: string | null;
+	/** Set once the server's job has ended; the synced row then takes over. */
+	ended: 'done' | 'failed' | 'cancelled' | null;
+	reason: string | null;
+}
+
+/**
+ * Replies being written right now, followed through `generation.attach`: a synced assistant row
+ * says only "streaming"; its growing text arrives here. Each reply is followed once, from where
+ * it was left (the subscription resumes by event id after a dropped connection).
+ */
+class Streams {
+	replies = $state<Record<string, LiveReply>>({});
+	#subscriptions = new Map<string, Unsubscribable>();
+
+	follow(generationId: string): void {
+		if (this.#subscriptions.has(generationId)) return;
+		this.replies[generationId] ??= { text: '', model: null, ended: null, reason: null };
+		const subscription = trpc.generation.attach.subscribe(
+			{ generationId },
+			{
+				onData: ({ data }) => {
+					const reply = this.replies[generationId];
+					if (!reply) return;
+					if (data.type === 'delta') reply.text += data.text;
+					else if (data.type === 'snapshot') reply.text = data.text;
+					else if (data.type === 'model') reply.model = data.model;
+					else {
+						reply.ended = data.type;
+						if (data.type === 'failed') reply.reason = data.reason;
+						this.#unsubscribe(generationId);
+					}
+				},
+				onError: () => this.#unsubscribe(generationId)
+			}
+		);
+		this.#subscriptions.set(generationId, subscription);
+	}
+
+	/** The synced row has caught up (or the reply left the screen): stop following it. */
+	forget(generationId: string): void {
+		this.#unsubscribe(generationId);
+		delete this.replies[generationId];
+	}
+
+	forgetAll(): void {
+		for (const id of [...this.#subscriptions.keys()]) this.forget(id);
+		this.replies = {};
+	}
+
+	#unsubscribe(generationId: string): void {
+		this.#subscriptions.get(generationId)?.unsubscribe();
+		this.#subscriptions.delete(generationId);
+	}
+}
+
+export const streams = new Streams();
