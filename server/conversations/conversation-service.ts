@@ -47,6 +47,18 @@ export function createConversation(tx: DbOrTx, userId: string, args: MutationArg
 		.run();
 }
 
+/** An imported conversation: created once; a second import of the same id changes nothing. */
+export function importConversation(tx: DbOrTx, userId: string, args: MutationArgs<'conversation.import'>): void {
+	const existing = tx.select({ userId: conversations.userId }).from(conversations).where(eq(conversations.id, args.id)).get();
+	if (existing) {
+		if (existing.userId === userId) return;
+		throw new MutationRejected('That conversation id is taken. The conversation was not imported.');
+	}
+	tx.insert(conversations)
+		.values({ id: args.id, userId, title: args.title, model: args.model, systemPrompt: args.systemPrompt, createdAt: args.createdAt, updatedAt: args.updatedAt })
+		.run();
+}
+
 type Patch = Partial<Pick<ConversationRecord, 'title' | 'model' | 'systemPrompt' | 'fallbackModels' | 'temperature' | 'maxTokens' | 'pinned' | 'archived' | 'activeLeafId'>>;
 
 /** Applies field changes to a live conversation; a tombstoned one is left as it is. */

@@ -45,6 +45,30 @@ export function createUserMessage(tx: DbOrTx, userId: string, args: MutationArgs
 		.run();
 }
 
+/**
+ * Finished messages of an imported conversation. Ids already stored (this user's) are skipped, so
+ * an import can be repeated; a parent must be stored already or come earlier in the batch.
+ */
+export function importMessages(tx: DbOrTx, userId: string, args: MutationArgs<'message.import'>): void {
+	if (!requireLive(tx, userId, args.conversationId)) return;
+	const known = new Set<string>();
+	for (const message of args.messages) {
+		const existing = tx.select({ userId: messages.userId, conversationId: messages.conversationId }).from(messages).where(eq(messages.id, message.id)).get();
+		if (existing) {
+			if (existing.userId !== userId || existing.conversationId !== args.conversationId) throw new MutationRejected('A message id in this import is taken. Nothing was imported from this batch.');
+			known.add(message.id);
+			continue;
+		}
+		if (message.parentId !== null && !known.has(message.parentId) && !findMessage(tx, args.conversationId, message.parentId)) {
+			throw new MutationRejected('An imported message answers a message that is not in the import. Nothing was imported from this batch.');
+		}
+		tx.insert(messages)
+			.values({ ...message, conversationId: args.conversationId, userId, status: 'complete', generationId: null })
+			.run();
+		known.add(message.id);
+	}
+}
+
 /** A live message of that conversation. */
 export function findMessage(tx: DbOrTx, conversationId: string, id: string): MessageRecord | undefined {
 	return tx

@@ -1,6 +1,6 @@
 import type { MutationArgs, MutationName } from '../../src/lib/domain/sync';
-import { createConversation, deleteConversation, setActiveLeaf, updateConversation } from '../conversations/conversation-service';
-import { createUserMessage, deleteMessage } from '../conversations/message-service';
+import { createConversation, deleteConversation, importConversation, setActiveLeaf, updateConversation } from '../conversations/conversation-service';
+import { createUserMessage, deleteMessage, importMessages } from '../conversations/message-service';
 import type { DbOrTx } from '../db/client';
 import type { GenerationJobs } from '../generations/generation-jobs';
 import { checkCancel, requestGeneration } from '../generations/generation-service';
@@ -43,5 +43,7 @@ export const MUTATION_HANDLERS: Handlers = {
 	'generation.cancel': ({ tx, userId, jobs, after }, args) => {
 		checkCancel(tx, jobs, userId, args);
 		after(() => jobs.cancel(args.id, userId));
-	}
+	},
+	'conversation.import': ({ tx, userId }, args) => importConversation(tx, userId, args),
+	'message.import': ({ tx, userId }, args) => importMessages(tx, userId, args)
 };

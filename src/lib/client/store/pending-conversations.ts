@@ -15,7 +15,7 @@ export function viewConversations(rows: readonly ConversationRow[], outbox: read
 		else deleted.add(row.id);
 	}
 	for (const entry of inMutationOrder(outbox)) {
-		if (entry.name === 'conversation.create') {
+		if (entry.name === 'conversation.create' || entry.name === 'conversation.import') {
 			const { id } = entry.args;
 			if (!live.has(id) && !deleted.has(id)) live.set(id, createdConversation(entry.args));
 			continue;
@@ -47,20 +47,20 @@ export function viewConversation(
 	return viewConversations(own, outbox).find((c) => c.id === id) ?? null;
 }
 
-function createdConversation(args: MutationArgs<'conversation.create'>): ConversationView {
+function createdConversation(args: MutationArgs<'conversation.create'> | MutationArgs<'conversation.import'>): ConversationView {
 	return {
 		id: args.id,
 		title: args.title,
 		model: args.model,
 		systemPrompt: args.systemPrompt,
-		fallbackModels: args.fallbackModels,
+		fallbackModels: 'fallbackModels' in args ? args.fallbackModels : [],
 		temperature: null,
 		maxTokens: null,
 		pinned: false,
 		archived: false,
 		activeLeafId: null,
 		createdAt: args.createdAt,
-		updatedAt: args.createdAt,
+		updatedAt: 'updatedAt' in args ? args.updatedAt : args.createdAt,
 		deletedAt: null,
 		version: 0,
 		pending: true
@@ -72,6 +72,7 @@ function conversationOf(entry: OutboxEntry): string | null {
 	switch (entry.name) {
 		case 'message.create':
 		case 'generation.request':
+		case 'message.import':
 			return entry.args.conversationId;
 		case 'message.delete':
 		case 'generation.cancel':

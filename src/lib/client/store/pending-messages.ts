@@ -41,6 +41,11 @@ export function viewMessages(
 					addQueued(live, gone, placeholder(entry.args, conversationModel, prompt?.createdAt ?? 0));
 				}
 				break;
+			case 'message.import':
+				if (entry.args.conversationId === conversationId) {
+					for (const m of entry.args.messages) addQueued(live, gone, importedMessage(conversationId, m));
+				}
+				break;
 			case 'message.delete':
 				deleteSubtree(live, gone, entry.args.id);
 				break;
@@ -63,6 +68,10 @@ function addQueued(live: Map<string, MessageView>, gone: Set<string>, message: M
 		return;
 	}
 	live.set(message.id, message);
+}
+
+function importedMessage(conversationId: string, m: MutationArgs<'message.import'>['messages'][number]): MessageView {
+	return { ...m, conversationId, status: 'complete', generationId: null, deletedAt: null, version: 0, queued: true };
 }
 
 function userMessage(args: MutationArgs<'message.create'>): MessageView {

@@ -193,6 +193,44 @@ const HANDLERS: { [N in Mutation['name']]: Handler<N> } = {
 		ctx.save('generations', { ...g, state: 'cancelled', finishedAt: ctx.now });
 		const reply = rows.messages.get(g.assistantMessageId);
 		if (reply?.status === 'streaming') ctx.save('messages', { ...reply, status: 'cancelled' });
+	},
+	'conversation.import': (rows, a, ctx) => {
+		if (ctx.takenByOther('conversations', a.id)) throw new MutationRejected('That conversation id is taken. The conversation was not imported.');
+		if (rows.conversations.has(a.id)) return;
+		ctx.save('conversations', {
+			id: a.id,
+			title: a.title,
+			model: a.model,
+			systemPrompt: a.systemPrompt,
+			fallbackModels: [],
+			temperature: null,
+			maxTokens: null,
+			pinned: false,
+			archived: false,
+			activeLeafId: null,
+			createdAt: a.createdAt,
+			updatedAt: a.updatedAt,
+			deletedAt: null,
+			version: 0
+		});
+	},
+	// Messages already stored are skipped; a parent must be stored or earlier in the batch.
+	'message.import': (rows, a, ctx) => {
+		const c = requireLive(rows, a.conversationId);
+		if (!c) return;
+		const known = new Set<string>();
+		for (const m of a.messages) {
+			if (ctx.takenByOther('messages', m.id)) throw new MutationRejected('A message id in this import is taken. Nothing was imported from this batch.');
+			if (rows.messages.has(m.id)) {
+				known.add(m.id);
+				continue;
+			}
+			if (m.parentId !== null && !known.has(m.parentId) && !findMessage(rows, c.id, m.parentId)) {
+				throw new MutationRejected('An imported message answers a message that is not in the import. Nothing was imported from this batch.');
+			}
+			ctx.save('messages', { ...m, conversationId: c.id, status: 'complete', generationId: null, deletedAt: null, version: 0 });
+			known.add(m.id);
+		}
 	}
 };
 

@@ -4,6 +4,10 @@ import { ModelId } from '../model-id';
 import { CONVERSATION_TITLE_MAX, FALLBACK_MODELS_MAX, RowId, SYSTEM_PROMPT_MAX } from './rows';
 
 export const MESSAGE_CONTENT_MAX = 100_000;
+/** Imported replies can be long (a model's output is not bounded like a person's message). */
+export const IMPORTED_CONTENT_MAX = 500_000;
+/** Messages per message.import: a push body stays within the server's 2 MiB limit for ordinary text. */
+export const IMPORT_BATCH_MAX = 50;
 
 const Title = z.string().trim().min(1, 'A title cannot be empty.').max(CONVERSATION_TITLE_MAX, `A title has at most ${CONVERSATION_TITLE_MAX} characters.`);
 const Ref = { id: RowId };
@@ -61,7 +65,39 @@ export const MUTATION_ARGS = {
 		fallbackModels: z.array(ModelId).max(FALLBACK_MODELS_MAX).optional(),
 		createdAt: EpochMs
 	}),
-	'generation.cancel': z.object(Ref)
+	'generation.cancel': z.object(Ref),
+	/**
+	 * An imported conversation (a Phosphor export, a ChatGPT export), created only if its id is new:
+	 * importing the same file twice creates nothing twice. Its messages follow in message.import.
+	 */
+	'conversation.import': z.object({
+		...Ref,
+		title: z.string().trim().max(CONVERSATION_TITLE_MAX).default(''),
+		model: ModelId,
+		systemPrompt: z.string().max(SYSTEM_PROMPT_MAX).default(''),
+		createdAt: EpochMs,
+		updatedAt: EpochMs
+	}),
+	/**
+	 * Finished messages of an imported conversation, any role, parents first (a parent is either
+	 * already stored or earlier in the list). Messages whose id exists are skipped.
+	 */
+	'message.import': z.object({
+		conversationId: RowId,
+		messages: z
+			.array(
+				z.object({
+					id: RowId,
+					parentId: RowId.nullable(),
+					role: z.enum(['user', 'assistant', 'system']),
+					content: z.string().max(IMPORTED_CONTENT_MAX),
+					model: ModelId.nullable().default(null),
+					createdAt: EpochMs
+				})
+			)
+			.min(1)
+			.max(IMPORT_BATCH_MAX)
+	})
 } as const;
 
 export type MutationName = keyof typeof MUTATION_ARGS;
