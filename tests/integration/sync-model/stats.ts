@@ -1,0 +1,41 @@
+import { eq } from 'drizzle-orm';
+import { generations } from '../../../server/db/schema';
+import type { History } from './history';
+
+/** What the histories of a run exercised, summed: printed once, so a run that tests nothing shows it. */
+export class RunStats {
+	histories = 0;
+	steps = 0;
+	private readonly counts = new Map<string, number>();
+
+	add(key: string, n = 1): void {
+		if (n !== 0) this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+	}
+
+	record(history: History): void {
+		this.histories++;
+		this.steps += history.trace.length;
+		for (const line of history.trace) if (/→ (no |nothing)/.test(line)) this.add('steps without effect');
+		for (const device of history.devices) {
+			const { last, rejected } = history.processed(device);
+			this.add('mutations', device.enqueued.length);
+			this.add('mutations processed', last);
+			this.add('mutations rejected', rejected.size);
+			this.add('intrusions', device.intrusions.size);
+			for (const m of device.enqueued) this.add(`queued ${m.name}`);
+			for (const [what, n] of device.link.delivered) this.add(`delivered ${what}`, n);
+		}
+		for (const userId of history.users()) {
+			for (const g of history.server.db.select({ state: generations.state }).from(generations).where(eq(generations.userId, userId)).all()) this.add(`replies ${g.state}`);
+		}
+		this.add('conversation deletes seen', history.deletedConversations.size);
+		this.add('message deletes seen', history.deletedMessages.size);
+		this.add('histories with a second user', history.secondUser ? 1 : 0);
+		this.add('server restarts', history.trace.filter((t) => t.includes('"restart"')).length);
+	}
+
+	summary(): string {
+		const lines = [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `  ${k}: ${n}`);
+		return `sync model: ${this.histories} histories, ${this.steps} steps\n${lines.join('\n')}`;
+	}
+}

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { historyArbitrary, type HistoryPlan } from './commands';
+import { openWatches } from './controlled-live-query';
+import { History } from './history';
+import { checkQuiescent } from './invariants';
+import { ModelServer } from './model-server';
+import { RunStats } from './stats';
+
+// The engines' outbox watches emit when the test says (see controlled-live-query.ts), not on Dexie's timer.
+vi.mock('dexie', async (importOriginal) => {
+	const actual = await importOriginal<typeof import('dexie')>();
+	const { controlledLiveQuery } = await import('./controlled-live-query');
+	return { ...actual, liveQuery: controlledLiveQuery };
+});
+
+const HISTORIES = Number(process.env.SYNC_HISTORIES ?? 200);
+const SEED = process.env.SYNC_SEED === undefined ? undefined : Number(process.env.SYNC_SEED);
+const PATH = process.env.SYNC_PATH;
+
+describe('sync model: devices of one user against the real server, through a faulty network', () => {
+	let server: ModelServer;
+	let histories = 0;
+	const stats = new RunStats();
+
+	beforeAll(async () => {
+		server = await ModelServer.start();
+	});
+	afterAll(() => server?.stop());
+
+	async function runHistory(plan: HistoryPlan): Promise<void> {
+		// Ids share one prefix per history (unique on the shared server), so they compare the same way on every replay.
+		const history = await History.open(server, `h${String(++histories).padStart(6, '0')}-`, plan);
+		try {
+			for (const command of plan.commands) await history.run(command);
+			await history.quiesce();
+			await checkQuiescent(history);
+			stats.record(history);
+		} catch (error) {
+			if (error instanceof Error) error.message += `\n\nSteps:\n  ${history.trace.join('\n  ')}`;
+			throw error;
+		} finally {
+			await history.close();
+		}
+	}
+
+	it(
+		'every history converges: devices equal the server, nothing acknowledged is lost or doubled, deletes stay deleted, replies run once',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(historyArbitrary({ minCommands: 15, maxCommands: 40, restartWeight: 1 }), runHistory),
+				{ numRuns: HISTORIES, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH ? { path: PATH, endOnFailure: true } : {}) }
+			);
+			expect(openWatches()).toBe(0);
+			console.info(stats.summary());
+		},
+		600_000
+	);
+});
