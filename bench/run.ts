@@ -1,5 +1,6 @@
 import { ledgerBench } from './ledger.bench';
 import { streamMemoryBench } from './stream-memory.bench';
+import { syncBench } from './sync.bench';
 import { throughputBench } from './throughput.bench';
 import { ttftBench } from './ttft.bench';
 
@@ -8,7 +9,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
 	ttft: ttftBench,
 	throughput: throughputBench,
 	'stream-memory': streamMemoryBench,
-	ledger: ledgerBench
+	ledger: ledgerBench,
+	sync: syncBench
 };
 
 const wanted = process.argv.slice(2);
