@@ -1,0 +1,64 @@
+import type { PhosphorDb, UserStore } from '../store/db';
+import { enqueue } from '../store/mutate';
+import type { ImportPlan } from './plan';
+
+/**
+ * Ids of every conversation in the store: pulled rows (deleted ones too: the server keeps their
+ * ids, and an import never brings one back) and queued creates and imports. planImport's `existing`.
+ */
+export async function readExistingConversationIds(db: PhosphorDb): Promise<Set<string>> {
+	return db.transaction('r', db.conversations, db.outbox, async () => {
+		const ids = new Set<string>(await db.conversations.toCollection().primaryKeys());
+		for (const entry of await db.outbox.toArray()) {
+			if (entry.name === 'conversation.create' || entry.name === 'conversation.import') ids.add(entry.args.id);
+		}
+		return ids;
+	});
+}
+
+export interface ImportProgress {
+	conversationsDone: number;
+	conversations: number;
+	messagesDone: number;
+	messages: number;
+}
+
+export interface ImportResult {
+	/** Conversations queued for the server. */
+	conversations: number;
+	messages: number;
+	/** Outbox entries written. */
+	mutations: number;
+	/** Planned conversations found in the store by now (another tab, or this plan run twice): left alone. */
+	skipped: number;
+}
+
+/**
+ * Queues a plan's mutations through enqueue (the outbox), one conversation per transaction: a
+ * conversation is queued whole or not at all, so an import interrupted half way can simply be run
+ * again (planImport leaves out the conversations that made it). Calls `onProgress` after each one.
+ */
+export async function runImport(store: UserStore, plan: ImportPlan, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+	const db = store.outboxDb;
+	const existing = await readExistingConversationIds(db);
+	const progress: ImportProgress = { conversationsDone: 0, conversations: plan.conversations.length, messagesDone: 0, messages: plan.summary.messages };
+	const result: ImportResult = { conversations: 0, messages: 0, mutations: 0, skipped: 0 };
+	for (const conversation of plan.conversations) {
+		if (existing.has(conversation.id)) {
+			result.skipped++;
+		} else {
+			// enqueue's own transactions join this one (same connection, a subset of its tables).
+			await db.transaction('rw', db.outbox, db.meta, async () => {
+				for (const mutation of conversation.mutations) await enqueue(store, mutation.name, mutation.args);
+			});
+			existing.add(conversation.id);
+			result.conversations++;
+			result.messages += conversation.messages;
+			result.mutations += conversation.mutations.length;
+		}
+		progress.conversationsDone++;
+		progress.messagesDone += conversation.messages;
+		onProgress?.({ ...progress });
+	}
+	return result;
+}
