@@ -13,6 +13,7 @@ export type Command =
 	| { t: 'pin'; d: number; pick: number; on: boolean }
 	| { t: 'archive'; d: number; pick: number; on: boolean }
 	| { t: 'deleteConversation'; d: number; pick: number }
+	| { t: 'import'; d: number; file: number; extended: boolean }
 	| { t: 'send'; d: number; pick: number; reply: Reply }
 	| { t: 'edit'; d: number; pick: number; msg: number; reply: Reply }
 	| { t: 'setActiveLeaf'; d: number; pick: number; msg: number }
@@ -64,6 +65,7 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Command> {
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('pin' as const), d, pick, on: fc.boolean() }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('archive' as const), d, pick, on: fc.boolean() }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('deleteConversation' as const), d, pick }) },
+		{ weight: 2, arbitrary: fc.record({ t: fc.constant('import' as const), d, file: fc.nat({ max: 2 }), extended: fc.boolean() }) },
 		{ weight: 10, arbitrary: fc.record({ t: fc.constant('send' as const), d, pick, reply }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('edit' as const), d, pick, msg: pick, reply }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('setActiveLeaf' as const), d, pick, msg: pick }) },
@@ -87,7 +89,7 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Command> {
 export function historyArbitrary(options: { minCommands: number; maxCommands: number; restartWeight: number }): fc.Arbitrary<HistoryPlan> {
 	return fc.record({
 		devices: fc.integer({ min: 3, max: 5 }),
-		secondUser: fc.boolean(),
+		secondUser: fc.nat({ max: 2 }).map((n) => n > 0),
 		commands: fc.array(commandArbitrary(options.restartWeight), { minLength: options.minCommands, maxLength: options.maxCommands })
 	});
 }

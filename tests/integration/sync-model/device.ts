@@ -20,8 +20,12 @@ const DRAIN_CALLS = 200;
 export class Device {
 	/** What this device queued, as queued (arguments parsed): index i holds mutation id i + 1. */
 	readonly enqueued: Mutation[] = [];
-	/** Mutation ids queued to reach into another user's rows: the server must reject every one. */
-	readonly intrusions = new Set<number>();
+	/**
+	 * Mutation ids queued to reach into another user's rows: the server must reject every one.
+	 * The value, when not null, is the other user's conversation whose delete frees the id taken
+	 * (messages are removed with their conversation, so their ids can be used again).
+	 */
+	readonly intrusions = new Map<number, string | null>();
 
 	private constructor(
 		readonly name: string,
@@ -54,11 +58,11 @@ export class Device {
 	}
 
 	/** Queues a mutation as the UI does, checks it took the next id, and records it. */
-	async enqueue<N extends MutationName>(name: N, args: MutationInput<N>, intrusion = false): Promise<number> {
+	async enqueue<N extends MutationName>(name: N, args: MutationInput<N>, intrusion?: { freedBy: string | null }): Promise<number> {
 		const id = await enqueue(this.store, name, args, this.clock());
 		if (id !== this.enqueued.length + 1) throw new Error(`${this.name}: enqueue returned mutation id ${id}, expected ${this.enqueued.length + 1}`);
 		this.enqueued.push({ id, name, args: MUTATION_ARGS[name].parse(args) } as Mutation);
-		if (intrusion) this.intrusions.add(id);
+		if (intrusion) this.intrusions.set(id, intrusion.freedBy);
 		return id;
 	}
 

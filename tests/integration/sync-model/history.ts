@@ -10,6 +10,8 @@ export const MODEL = 'sim/echo-mini';
 /** What a message asks of the simulator: five characters at once, or twenty trickled over ~100 ms. */
 const QUICK = '[[sim:len=5]]';
 const SLOW = '[[sim:len=20 trickle=5]]';
+/** An intrusion the server must always refuse. */
+const REFUSED = { freedBy: null };
 
 const byId = <T extends { id: string }>(rows: T[]): T[] => rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -57,6 +59,13 @@ export class History {
 		const clock = () => history.time;
 		for (let i = 0; i < plan.devices; i++) history.devices.push(await Device.open(server, history.firstUser, `${history.firstUser}-d${i}`, clock));
 		if (history.secondUser) history.devices.push(await Device.open(server, history.secondUser, `${history.secondUser}-d0`, clock));
+		// Where a history starts: one conversation with a short branch, on every device of the first user.
+		const [first] = history.devices;
+		if (first) {
+			const { id } = await history.createConversation(first, 'Start', 'none');
+			await history.sendMessage(first, id, null, 'Second', 'none');
+		}
+		for (const device of history.own) await device.drain();
 		return history;
 	}
 
@@ -104,7 +113,9 @@ export class History {
 		if (!device) throw new Error('no device');
 		switch (command.t) {
 			case 'create':
-				return this.createConversation(device, command.title, command.message ? 'none' : null);
+				return (await this.createConversation(device, command.title, command.message ? 'none' : null)).note;
+			case 'import':
+				return this.importFile(device, command.file, command.extended);
 			case 'rename':
 			case 'pin':
 			case 'archive':
@@ -123,7 +134,7 @@ export class History {
 			case 'edit': {
 				const conversation = await this.pickConversation(device, command.pick);
 				// Writing with no conversation open starts one, as the app's composer does.
-				if (!conversation) return command.t === 'send' ? this.createConversation(device, '', command.reply) : 'no conversation';
+				if (!conversation) return command.t === 'send' ? (await this.createConversation(device, '', command.reply)).note : 'no conversation';
 				const detail = await readConversation(device.store.db, conversation.id);
 				if (!detail) throw new Error('listed conversation has no detail');
 				let parentId: string | null;
@@ -200,12 +211,37 @@ export class History {
 	}
 
 	/** A new conversation, with a first message (and maybe a reply) unless `first` is null. */
-	private async createConversation(device: Device, title: string, first: Reply | null): Promise<string> {
+	private async createConversation(device: Device, title: string, first: Reply | null): Promise<{ id: string; note: string }> {
 		const id = this.id('c');
 		await device.enqueue('conversation.create', { id, model: MODEL, title, createdAt: this.now() });
 		const note = first === null ? '' : `, ${await this.sendMessage(device, id, null, 'First', first)}`;
 		await device.settle();
-		return `${id}${note}`;
+		return { id, note: `${id}${note}` };
+	}
+
+	/**
+	 * Export file `file` of this history imported (the same ids each time, as importing one file
+	 * twice does): a question with two answers, or with `extended` also a follow-up and its answer.
+	 */
+	private async importFile(device: Device, file: number, extended: boolean): Promise<string> {
+		const at = 1_700_000_000_000 + file * 10_000;
+		const id = `${this.prefix}x${file}`;
+		const m = (name: string) => `${id}${name}`;
+		const messages = [
+			{ id: m('q'), parentId: null, role: 'user' as const, content: `Imported question ${file}`, model: null, createdAt: at },
+			{ id: m('a'), parentId: m('q'), role: 'assistant' as const, content: 'An answer', model: MODEL, createdAt: at + 1 },
+			{ id: m('b'), parentId: m('q'), role: 'assistant' as const, content: 'A regenerated answer', model: MODEL, createdAt: at + 2 },
+			...(extended
+				? [
+						{ id: m('f'), parentId: m('a'), role: 'user' as const, content: 'A follow-up', model: null, createdAt: at + 3 },
+						{ id: m('g'), parentId: m('f'), role: 'assistant' as const, content: 'Its answer', model: MODEL, createdAt: at + 4 }
+					]
+				: [])
+		];
+		await device.enqueue('conversation.import', { id, title: `Imported ${file}`, model: MODEL, createdAt: at, updatedAt: at + 5 });
+		await device.enqueue('message.import', { conversationId: id, messages });
+		await device.settle();
+		return `${id} with ${messages.length} messages`;
 	}
 
 	private async sendMessage(device: Device, conversationId: string, parentId: string | null, word: string, reply: Reply): Promise<string> {
@@ -238,34 +274,37 @@ export class History {
 		switch (kind) {
 			case 'rename':
 				if (!theirConversation) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('conversation.rename', { id: theirConversation.id, title: 'Mine now' }, true), theirConversation.id);
+				return queue(() => intruder.enqueue('conversation.rename', { id: theirConversation.id, title: 'Mine now' }, REFUSED), theirConversation.id);
 			case 'pin':
 				if (!theirConversation) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('conversation.pin', { id: theirConversation.id, pinned: true }, true), theirConversation.id);
+				return queue(() => intruder.enqueue('conversation.pin', { id: theirConversation.id, pinned: true }, REFUSED), theirConversation.id);
 			case 'delete':
 				if (!theirConversation) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('conversation.delete', { id: theirConversation.id }, true), theirConversation.id);
+				return queue(() => intruder.enqueue('conversation.delete', { id: theirConversation.id }, REFUSED), theirConversation.id);
 			case 'createWithTheirId':
 				if (!theirConversation) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('conversation.create', { id: theirConversation.id, model: MODEL, title: 'Mine now', createdAt: now }, true), theirConversation.id);
+				return queue(() => intruder.enqueue('conversation.create', { id: theirConversation.id, model: MODEL, title: 'Mine now', createdAt: now }, REFUSED), theirConversation.id);
 			case 'messageInTheirs':
 				if (!theirConversation) return 'nothing to intrude on';
 				return queue(
-					() => intruder.enqueue('message.create', { id: this.id('m'), conversationId: theirConversation.id, parentId: null, content: `Intruding ${QUICK}`, createdAt: now }, true),
+					() => intruder.enqueue('message.create', { id: this.id('m'), conversationId: theirConversation.id, parentId: null, content: `Intruding ${QUICK}`, createdAt: now }, REFUSED),
 					theirConversation.id
 				);
 			case 'messageWithTheirId':
 				if (!theirMessage || !mine) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('message.create', { id: theirMessage.id, conversationId: mine.id, parentId: null, content: `Taking an id ${QUICK}`, createdAt: now }, true), theirMessage.id);
+				return queue(
+					() => intruder.enqueue('message.create', { id: theirMessage.id, conversationId: mine.id, parentId: null, content: `Taking an id ${QUICK}`, createdAt: now }, { freedBy: theirMessage.conversationId }),
+					theirMessage.id
+				);
 			case 'deleteTheirMessage':
 				if (!theirMessage) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('message.delete', { id: theirMessage.id }, true), theirMessage.id);
+				return queue(() => intruder.enqueue('message.delete', { id: theirMessage.id }, REFUSED), theirMessage.id);
 			case 'setTheirLeaf':
 				if (!theirMessage) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('conversation.setActiveLeaf', { id: theirMessage.conversationId, leafId: theirMessage.id }, true), theirMessage.id);
+				return queue(() => intruder.enqueue('conversation.setActiveLeaf', { id: theirMessage.conversationId, leafId: theirMessage.id }, REFUSED), theirMessage.id);
 			case 'cancelTheirs':
 				if (!theirReply) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('generation.cancel', { id: theirReply.id }, true), theirReply.id);
+				return queue(() => intruder.enqueue('generation.cancel', { id: theirReply.id }, REFUSED), theirReply.id);
 			case 'replyInTheirs':
 				if (!theirMessage || theirMessage.role !== 'user') return 'nothing to intrude on';
 				return queue(
@@ -273,7 +312,7 @@ export class History {
 						intruder.enqueue(
 							'generation.request',
 							{ id: this.id('g'), conversationId: theirMessage.conversationId, userMessageId: theirMessage.id, assistantMessageId: this.id('a'), createdAt: now },
-							true
+							REFUSED
 						),
 					theirMessage.id
 				);
@@ -282,6 +321,12 @@ export class History {
 
 	private async pickConversation(device: Device, index: number) {
 		return pick(byId(await readConversationList(device.store.db)), index);
+	}
+
+	/** Whether an intrusion's taken id is free again: its owner's conversation was deleted. */
+	freed(conversationId: string | null): boolean {
+		if (conversationId === null) return false;
+		return this.server.db.select({ deletedAt: conversations.deletedAt }).from(conversations).where(eq(conversations.id, conversationId)).get()?.deletedAt != null;
 	}
 
 	/** The mutations of `device` the server has processed, and which of them it rejected. */
@@ -325,8 +370,8 @@ export class History {
 				check(id <= last, () => `${device.name}: mutation #${id} is rejected but the server's last processed is #${last}`);
 				check(device.enqueued[id - 1]?.name === name, () => `${device.name}: rejection of #${id} names ${name}, the device queued ${device.enqueued[id - 1]?.name} under that id`);
 			}
-			for (const id of device.intrusions) {
-				if (id <= last) check(rejected.has(id), () => `${device.name} (${device.userId}): intrusion #${id} ${JSON.stringify(device.enqueued[id - 1])} was applied, not rejected`);
+			for (const [id, freedBy] of device.intrusions) {
+				if (id <= last && !rejected.has(id)) check(this.freed(freedBy), () => `${device.name} (${device.userId}): intrusion #${id} ${JSON.stringify(device.enqueued[id - 1])} was applied, not rejected`);
 			}
 			for (const mutation of device.enqueued) {
 				if (mutation.id > last || rejected.has(mutation.id) || device.intrusions.has(mutation.id)) continue;
@@ -336,7 +381,8 @@ export class History {
 					if (!this.deletedConversations.has(row.id)) this.deletedConversations.set(row.id, row.version);
 				}
 				if (mutation.name === 'message.delete') {
-					const row = db.select().from(messages).where(eq(messages.id, mutation.args.id)).get();
+					// Filtered by owner: once its conversation is deleted, another user may take the id.
+					const row = db.select().from(messages).where(and(eq(messages.id, mutation.args.id), eq(messages.userId, device.userId))).get();
 					if (row) {
 						check(row.userId === device.userId && row.deletedAt !== null && row.content === '', () => `${device.name}: message.delete #${mutation.id} was acknowledged but the server has ${JSON.stringify(row)}`);
 						if (!this.deletedMessages.has(row.id)) this.deletedMessages.set(row.id, { conversationId: row.conversationId, version: row.version });
@@ -353,7 +399,8 @@ export class History {
 		// Messages of a deleted conversation are removed with it.
 		for (const [id, known] of this.deletedMessages) {
 			if (!this.deletedConversations.has(known.conversationId)) continue;
-			check(!db.select({ id: messages.id }).from(messages).where(eq(messages.id, id)).get(), () => `message ${id} of deleted conversation ${known.conversationId} is still on the server`);
+			const row = db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, id), eq(messages.conversationId, known.conversationId))).get();
+			check(!row, () => `message ${id} of deleted conversation ${known.conversationId} is still on the server`);
 		}
 		if (acting) await this.checkNoneReturns(acting);
 	}
@@ -408,6 +455,7 @@ export class History {
 			for (const m of device.enqueued) {
 				if (m.name === 'message.create' && m.args.id === id) return m.args.conversationId;
 				if (m.name === 'generation.request' && m.args.assistantMessageId === id) return m.args.conversationId;
+				if (m.name === 'message.import' && m.args.messages.some((x) => x.id === id)) return m.args.conversationId;
 			}
 		}
 		return undefined;

@@ -146,7 +146,9 @@ function checkIsolation(history: History, devices: Device[], server: Rows, userI
 	for (const rejection of server.rejections) check(clients.has(rejection.clientId), () => `pull for ${userId} returned a rejection of client ${rejection.clientId}, not theirs`);
 	for (const device of devices) {
 		const { rejected } = history.processed(device);
-		for (const id of device.intrusions) check(rejected.has(id), () => `${device.name}: intrusion #${id} ${json(device.enqueued[id - 1])} was not rejected`);
+		for (const [id, freedBy] of device.intrusions) {
+			check(rejected.has(id) || history.freed(freedBy), () => `${device.name}: intrusion #${id} ${json(device.enqueued[id - 1])} was not rejected`);
+		}
 	}
 }
 
@@ -175,6 +177,22 @@ function checkAcknowledgedOnce(history: History, devices: Device[], userId: stri
 				row && row.role === 'user' && row.conversationId === m.args.conversationId && row.parentId === m.args.parentId && row.createdAt === m.args.createdAt && row.content === (row.deletedAt === null ? m.args.content : ''),
 				() => `acknowledged message.create ${json(m)} → server row ${json(row)}`
 			);
+		} else if (m.name === 'conversation.import') {
+			const row = conversationRows.get(m.args.id);
+			check(row && row.model === m.args.model && row.createdAt === m.args.createdAt, () => `acknowledged conversation.import ${json(m)} → server row ${json(row)}`);
+		} else if (m.name === 'message.import') {
+			const conversation = conversationRows.get(m.args.conversationId);
+			for (const x of m.args.messages) {
+				const row = messageRows.get(x.id);
+				if (conversation?.deletedAt !== null) {
+					check(!row, () => `imported message ${x.id} of deleted conversation ${m.args.conversationId} is still on the server`);
+					continue;
+				}
+				check(
+					row && row.role === x.role && row.conversationId === m.args.conversationId && row.parentId === x.parentId && row.createdAt === x.createdAt && row.content === (row.deletedAt === null ? x.content : ''),
+					() => `acknowledged message.import of ${json(x)} → server row ${json(row)}`
+				);
+			}
 		} else if (m.name === 'generation.request') {
 			const row = generationRows.get(m.args.id);
 			if (!row) {
@@ -186,12 +204,16 @@ function checkAcknowledgedOnce(history: History, devices: Device[], userId: stri
 	}
 	// No phantoms: every row traces back to one mutation a device queued.
 	const created = (name: Mutation['name'], key: (m: Mutation) => string | undefined) => new Set(all.filter((m) => m.name === name).map(key));
-	const conversationIds = created('conversation.create', (m) => (m.args as MutationArgs<'conversation.create'>).id);
-	const messageIds = created('message.create', (m) => (m.args as MutationArgs<'message.create'>).id);
+	const conversationIds = new Set([
+		...created('conversation.create', (m) => (m.args as MutationArgs<'conversation.create'>).id),
+		...created('conversation.import', (m) => (m.args as MutationArgs<'conversation.import'>).id)
+	]);
+	const imported = all.flatMap((m) => (m.name === 'message.import' ? m.args.messages : []));
+	const messageIds = new Set([...created('message.create', (m) => (m.args as MutationArgs<'message.create'>).id), ...imported.map((x) => x.id)]);
 	const replyIds = created('generation.request', (m) => (m.args as MutationArgs<'generation.request'>).id);
 	const assistantIds = created('generation.request', (m) => (m.args as MutationArgs<'generation.request'>).assistantMessageId);
 	for (const id of conversationRows.keys()) check(conversationIds.has(id), () => `conversation ${id} of ${userId} was created by none of their devices`);
-	for (const row of messageRows.values()) check((row.role === 'user' ? messageIds : assistantIds).has(row.id), () => `${row.role} message ${row.id} of ${userId} was created by none of their devices`);
+	for (const row of messageRows.values()) check(messageIds.has(row.id) || (row.role === 'assistant' && assistantIds.has(row.id)), () => `${row.role} message ${row.id} of ${userId} was created by none of their devices`);
 	for (const id of generationRows.keys()) check(replyIds.has(id), () => `generation ${id} of ${userId} was requested by none of their devices`);
 }
 

@@ -15,7 +15,11 @@ export class RunStats {
 	record(history: History): void {
 		this.histories++;
 		this.steps += history.trace.length;
-		for (const line of history.trace) if (/→ (no |nothing)/.test(line)) this.add('steps without effect');
+		for (const line of history.trace) {
+			const type = /"t":"(\w+)"/.exec(line)?.[1] ?? '?';
+			this.add(`steps ${type}`);
+			if (/→ (no |nothing)/.test(line)) this.add(`steps ${type} without effect`);
+		}
 		for (const device of history.devices) {
 			const { last, rejected } = history.processed(device);
 			this.add('mutations', device.enqueued.length);
