@@ -367,7 +367,7 @@ function tallyWarnings(tally: ImportTally, source: ImportSource): string[] {
 	}
 	if (tally.truncated > 0) out.push(`${n(tally.truncated, 'message was', 'messages were')} longer than ${IMPORTED_CONTENT_MAX.toLocaleString('en-US')} characters and ${tally.truncated === 1 ? 'was' : 'were'} shortened.`);
 	if (tally.orphans > 0) out.push(`${n(tally.orphans, 'message answers', 'messages answer')} a message missing from the file and now start${tally.orphans === 1 ? 's' : ''} a new branch.`);
-	if (tally.cycles > 0) out.push(`${n(tally.cycles, 'message was', 'messages were')} left out: ${tally.cycles === 1 ? 'it answers' : 'they answer'} each other in a loop.`);
+	if (tally.cycles > 0) out.push(`${n(tally.cycles, 'message was', 'messages were')} left out: ${tally.cycles === 1 ? 'it is' : 'they are'} in, or under, a loop of replies.`);
 	if (tally.duplicates > 0) out.push(`${n(tally.duplicates, 'message was', 'messages were')} left out: ${tally.duplicates === 1 ? 'its id repeats' : 'their ids repeat'} an earlier one.`);
 	return out;
 }
