@@ -1,53 +1,76 @@
-import type { Unsubscribable } from '@trpc/server/observable';
 import type { WatchedEvent } from '../domain/server-events';
-import { trpc } from '../client/trpc';
+import type { SyncState } from '../client/sync/sync-engine';
 
 export interface LoggedEvent {
-	id: string;
+	id: number;
 	at: number;
+	kind: 'breaker' | 'retry' | 'fallback' | 'budget' | 'reply' | 'sync';
 	text: string;
-	level: 'info' | 'warn';
+	level: 'info' | 'warn' | 'error';
 }
 
-const KEEP = 50;
+const KEEP = 200;
 
-/** The server's events for this user (budget alerts, circuit changes, reply states), newest first. */
-class EventLogState {
+/** What happened, newest first: the server's events for this user and this device's sync state changes. */
+class EventLog {
 	events = $state<LoggedEvent[]>([]);
-	#subscription: Unsubscribable | null = null;
+	#next = 1;
+	#lastSync: SyncState['status'] | null = null;
 
-	start(): void {
-		if (this.#subscription) return;
-		this.#subscription = trpc.events.watch.subscribe(undefined, {
-			onData: ({ id, data }) => {
-				const entry = describe(data);
-				if (entry) this.events = [{ id, at: data.at, ...entry }, ...this.events].slice(0, KEEP);
-			}
-		});
+	server(event: WatchedEvent): void {
+		const entry = describe(event);
+		if (entry) this.#add(entry, event.at);
 	}
 
-	stop(): void {
-		this.#subscription?.unsubscribe();
-		this.#subscription = null;
+	sync(state: SyncState): void {
+		const previous = this.#lastSync;
+		this.#lastSync = state.status;
+		if (state.status === previous || state.status === 'syncing') return;
+		if (state.status === 'idle') {
+			if (previous && previous !== 'syncing' && previous !== 'idle') this.#add({ kind: 'sync', level: 'info', text: 'Sync: connected again, changes sent.' });
+			return;
+		}
+		const text =
+			state.status === 'offline'
+				? 'Sync: offline; changes wait in the outbox.'
+				: state.status === 'signed-out'
+					? 'Sync: signed out; sign in again to send queued changes.'
+					: `Sync failed: ${state.lastError ?? 'unknown error'}; retrying.`;
+		this.#add({ kind: 'sync', level: state.status === 'error' ? 'error' : 'warn', text });
+	}
+
+	clear(): void {
+		this.events = [];
+	}
+
+	#add(entry: Omit<LoggedEvent, 'id' | 'at'>, at = Date.now()): void {
+		this.events = [{ id: this.#next++, at, ...entry }, ...this.events].slice(0, KEEP);
 	}
 }
-
 
 function describe(event: WatchedEvent): Omit<LoggedEvent, 'id' | 'at'> | null {
 	switch (event.type) {
 		case 'budget-alert':
-			return { level: 'warn', text: `Budget: ${event.scope} spend reached ${event.threshold}% of the ${event.period} limit.` };
+			return {
+				kind: 'budget',
+				level: event.threshold >= 100 ? 'error' : 'warn',
+				text: `Budget: ${event.scope === 'team' ? 'team' : 'your'} spend reached ${event.threshold}% of the ${event.period === 'total' ? 'total' : event.period + 'ly'} limit.`
+			};
 		case 'breaker':
-			return { level: event.state === 'closed' ? 'info' : 'warn', text: `Circuit ${event.state} for ${event.model}.` };
+			return {
+				kind: 'breaker',
+				level: event.state === 'closed' ? 'info' : 'warn',
+				text: event.state === 'open' ? `Circuit open for ${event.model}: calls fail fast for a while.` : event.state === 'half-open' ? `Circuit half-open for ${event.model}: trying one call.` : `Circuit closed for ${event.model}: it answers again.`
+			};
 		case 'fallback':
-			return { level: 'warn', text: `Fell back from ${event.from} to ${event.to}: ${event.reason}` };
+			return { kind: 'fallback', level: 'warn', text: `Fell back from ${event.from} to ${event.to}: ${event.reason}` };
 		case 'retry':
-			return { level: 'info', text: `Retrying ${event.model} (attempt ${event.attempt}): ${event.reason}` };
+			return { kind: 'retry', level: 'info', text: `Retrying ${event.model} in ${Math.round(event.delayMs)} ms (attempt ${event.attempt}): ${event.reason}` };
 		case 'generation':
-			return event.state === 'failed' ? { level: 'warn', text: `Reply failed: ${event.reason ?? 'unknown reason'}` } : null;
+			return event.state === 'failed' ? { kind: 'reply', level: 'error', text: `Reply failed: ${event.reason ?? 'unknown reason'}` } : null;
 		default:
 			return null;
 	}
 }
 
-export const eventLog = new EventLogState();
+export const eventLog = new EventLog();

@@ -6,7 +6,10 @@ import { startSync, type SyncHandle } from '../client/sync/leader';
 import { SyncEngine, type SyncState } from '../client/sync/sync-engine';
 import { trpc } from '../client/trpc';
 import { trpcSyncServer } from '../client/trpc-sync-server';
+import { catalog } from './catalog.svelte';
 import { clearDrafts } from './drafts';
+import { eventLog } from './event-log.svelte';
+import { usageMeter } from './usage-meter.svelte';
 
 export interface Defaults {
 	model: string;
@@ -43,6 +46,7 @@ class Workspace {
 		this.#handle = startSync({ userId, engine });
 		this.#stopState = this.#handle.subscribe((state) => {
 			this.sync = state;
+			eventLog.sync(state);
 			if (state.status === 'idle') void this.refreshStorage();
 		});
 		this.store = store;
@@ -50,6 +54,8 @@ class Workspace {
 		window.addEventListener('offline', this.#onOffline);
 		this.#watchEvents();
 		void this.#loadDefaults();
+		void catalog.load(store);
+		void usageMeter.refresh();
 		void requestPersistence().then((granted) => (this.persisted = granted));
 		void this.refreshStorage();
 	}
@@ -98,6 +104,8 @@ class Workspace {
 			onStarted: () => this.#handle?.poke(),
 			onData: ({ data }) => {
 				if (data.type === 'sync') this.#handle?.poke();
+				else eventLog.server(data);
+				if ((data.type === 'generation' && data.state !== 'running') || data.type === 'budget-alert') usageMeter.refreshSoon();
 				for (const listener of this.#listeners) listener(data);
 			},
 			onError: () => {

@@ -1,0 +1,16 @@
+export type DialogId = 'palette' | 'settings' | 'shortcuts' | 'import' | null;
+
+/** Which app-level dialog is open (one at a time): the command palette, settings, shortcuts, import. */
+class Dialogs {
+	current = $state<DialogId>(null);
+
+	open(id: Exclude<DialogId, null>): void {
+		this.current = id;
+	}
+
+	close(): void {
+		this.current = null;
+	}
+}
+
+export const dialogs = new Dialogs();
