@@ -1,6 +1,6 @@
 import type { PhosphorDb, UserStore } from '../store/db';
 import { enqueue } from '../store/mutate';
-import type { ImportPlan } from './plan';
+import type { ImportPlan, PlannedConversation } from './plan';
 
 /**
  * Ids of every conversation in the store: pulled rows (deleted ones too: the server keeps their
@@ -34,31 +34,61 @@ export interface ImportResult {
 }
 
 /**
- * Queues a plan's mutations through enqueue (the outbox), one conversation per transaction: a
- * conversation is queued whole or not at all, so an import interrupted half way can simply be run
- * again (planImport leaves out the conversations that made it). Calls `onProgress` after each one.
+ * Conversations go into the outbox together until about this many mutations: a strict commit each
+ * (and a wake-up of every liveQuery) per conversation would make a 2,000-conversation import slow.
+ */
+export const MUTATIONS_PER_TRANSACTION = 250;
+
+/**
+ * Queues a plan's mutations through enqueue (the outbox). Whole conversations share a transaction,
+ * so each is queued entirely or not at all: an import interrupted half way can simply be run again
+ * (planImport leaves out the conversations that made it). Calls `onProgress` after each commit.
  */
 export async function runImport(store: UserStore, plan: ImportPlan, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
 	const db = store.outboxDb;
 	const existing = await readExistingConversationIds(db);
 	const progress: ImportProgress = { conversationsDone: 0, conversations: plan.conversations.length, messagesDone: 0, messages: plan.summary.messages };
 	const result: ImportResult = { conversations: 0, messages: 0, mutations: 0, skipped: 0 };
-	for (const conversation of plan.conversations) {
-		if (existing.has(conversation.id)) {
-			result.skipped++;
-		} else {
-			// enqueue's own transactions join this one (same connection, a subset of its tables).
-			await db.transaction('rw', db.outbox, db.meta, async () => {
+	let chunk: PlannedConversation[] = [];
+	const flush = async () => {
+		if (chunk.length === 0) return;
+		const conversations = chunk;
+		chunk = [];
+		// enqueue's own transactions join this one (same connection, a subset of its tables).
+		await db.transaction('rw', db.outbox, db.meta, async () => {
+			for (const conversation of conversations) {
 				for (const mutation of conversation.mutations) await enqueue(store, mutation.name, mutation.args);
-			});
-			existing.add(conversation.id);
+			}
+		});
+		for (const conversation of conversations) {
 			result.conversations++;
 			result.messages += conversation.messages;
 			result.mutations += conversation.mutations.length;
 		}
+		report();
+	};
+	let reported = -1;
+	const report = () => {
+		reported = progress.conversationsDone;
+		onProgress?.({ ...progress });
+	};
+	let pending = 0;
+	for (const conversation of plan.conversations) {
+		if (existing.has(conversation.id)) {
+			result.skipped++;
+		} else {
+			existing.add(conversation.id); // a plan that names a conversation twice queues it once
+			chunk.push(conversation);
+			pending += conversation.mutations.length;
+		}
 		progress.conversationsDone++;
 		progress.messagesDone += conversation.messages;
-		onProgress?.({ ...progress });
+		if (pending >= MUTATIONS_PER_TRANSACTION) {
+			await flush();
+			pending = 0;
+		}
 	}
+	await flush();
+	if (reported !== progress.conversationsDone) report();
 	return result;
 }
