@@ -298,7 +298,8 @@ export class History {
 				);
 			case 'deleteTheirMessage':
 				if (!theirMessage) return 'nothing to intrude on';
-				return queue(() => intruder.enqueue('message.delete', { id: theirMessage.id }, REFUSED), theirMessage.id);
+				// Once their conversation is deleted the id is free, and may be the intruder's own message by now.
+				return queue(() => intruder.enqueue('message.delete', { id: theirMessage.id }, { freedBy: theirMessage.conversationId }), theirMessage.id);
 			case 'setTheirLeaf':
 				if (!theirMessage) return 'nothing to intrude on';
 				return queue(() => intruder.enqueue('conversation.setActiveLeaf', { id: theirMessage.conversationId, leafId: theirMessage.id }, REFUSED), theirMessage.id);

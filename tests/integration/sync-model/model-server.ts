@@ -1,10 +1,12 @@
 import { eq } from 'drizzle-orm';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../../server/app';
 import { users } from '../../../server/db/schema';
 import { parseEnv } from '../../../server/env';
 import type { Logger } from '../../../server/log';
 import type { OrchestratorRequest } from '../../../server/orchestrator/orchestrator-types';
-import { tempDir } from '../../helpers/temp-dir';
 
 /**
  * The real server (startApp: SQLite, generation jobs, ledger, built-in simulator upstream) on one
@@ -22,8 +24,13 @@ export class ModelServer {
 	readonly errors: string[] = [];
 	/** Every orchestrator.stream call's last turn (the prompt), across restarts. */
 	readonly upstreamPrompts: string[] = [];
-	private readonly dir = tempDir('phosphor-sync-model-');
-	readonly databasePath = `${this.dir.path}/phosphor.db`;
+	/**
+	 * In memory-backed /dev/shm when there is one: every push commits with an fsync
+	 * (synchronous=FULL), which on a disk costs more wall time than the rest of the test.
+	 * Durability across a restart is unaffected: the process, and so the file, lives on.
+	 */
+	private readonly dir = mkdtempSync(join(process.env.SYNC_MODEL_DB_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'phosphor-sync-model-'));
+	readonly databasePath = join(this.dir, 'phosphor.db');
 
 	static async start(): Promise<ModelServer> {
 		const server = new ModelServer();
@@ -48,7 +55,7 @@ export class ModelServer {
 
 	async stop(): Promise<void> {
 		await this.app.close();
-		this.dir.cleanup();
+		rmSync(this.dir, { recursive: true, force: true });
 	}
 
 	/** A user, inserted directly (no password hashing: nobody signs in over HTTP here). */
