@@ -1,4 +1,4 @@
-import { newId } from '../domain/ids';
+import { newId } from '../domain/new-id';
 import { enqueue } from '../client/store/mutate';
 import type { UserStore } from '../client/store/db';
 

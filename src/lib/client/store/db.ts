@@ -1,5 +1,5 @@
 import Dexie, { type DexieOptions, type Table } from 'dexie';
-import { newId } from '../../domain/ids';
+import { newId } from '../../domain/new-id';
 import type { ConversationRow, GenerationRow, MessageRow, Mutation, RejectionRow } from '../../domain/sync';
 import { declareSchema, SCHEMA, type SchemaStep } from './schema';
 

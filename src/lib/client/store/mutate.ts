@@ -1,4 +1,4 @@
-import { MUTATION_ARGS, type MutationInput, type MutationName } from '../../domain/sync';
+import type { MutationInput, MutationName } from '../../domain/sync';
 import { readMeta, type OutboxEntry, type UserStore } from './db';
 
 /** Arguments that fail the mutation's schema: `message` is for the person, `issues` for the developer. */
@@ -25,6 +25,8 @@ export async function enqueue<N extends MutationName>(
 	args: MutationInput<N>,
 	now: number = Date.now()
 ): Promise<number> {
+	// The schemas (zod) load with the first change a person makes, not with the app's first paint.
+	const { MUTATION_ARGS } = await import('../../domain/sync/mutations');
 	const parsed = MUTATION_ARGS[name].safeParse(args);
 	if (!parsed.success) throw new InvalidMutationError(name, parsed.error.issues);
 	const db = store.outboxDb;

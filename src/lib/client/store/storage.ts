@@ -1,5 +1,4 @@
 import Dexie from 'dexie';
-import { z } from 'zod';
 import { userStoreName, type UserStoreOptions } from './db';
 
 type StorageManagerLike = Pick<StorageManager, 'persist' | 'persisted' | 'estimate'>;
@@ -56,8 +55,16 @@ export async function deleteUserStore(userId: string, options: UserStoreOptions 
 }
 
 /** Who signed in last on this browser, so the app can open their data offline before the server answers. */
-export const LastUser = z.object({ id: z.string().min(1), username: z.string() });
-export type LastUser = z.infer<typeof LastUser>;
+export interface LastUser {
+	id: string;
+	username: string;
+}
+
+/** Checked by hand rather than with zod: this runs before the first paint, and zod loads later. */
+function asLastUser(value: unknown): LastUser | null {
+	const v = value as Partial<LastUser> | null;
+	return v && typeof v.id === 'string' && v.id.length > 0 && typeof v.username === 'string' ? { id: v.id, username: v.username } : null;
+}
 
 const LAST_USER_KEY = 'phosphor.lastUser';
 
@@ -73,15 +80,16 @@ export function readLastUser(storage: Storage | null = local()): LastUser | null
 	const raw = storage?.getItem(LAST_USER_KEY);
 	if (!raw) return null;
 	try {
-		const parsed = LastUser.safeParse(JSON.parse(raw));
-		return parsed.success ? parsed.data : null;
+		return asLastUser(JSON.parse(raw));
 	} catch {
 		return null;
 	}
 }
 
 export function writeLastUser(user: LastUser, storage: Storage | null = local()): void {
-	storage?.setItem(LAST_USER_KEY, JSON.stringify(LastUser.parse(user)));
+	const checked = asLastUser(user);
+	if (!checked) throw new TypeError('writeLastUser: a user needs an id and a username');
+	storage?.setItem(LAST_USER_KEY, JSON.stringify(checked));
 }
 
 export function clearLastUser(storage: Storage | null = local()): void {

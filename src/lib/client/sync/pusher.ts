@@ -1,4 +1,5 @@
-import { PUSH_MAX_MUTATIONS, type SyncServer } from '../../domain/sync';
+import type { SyncServer } from '../../domain/sync';
+import { PUSH_MAX_MUTATIONS } from '../../domain/sync/limits';
 import type { UserStore } from '../store/db';
 import { SyncProtocolError } from './errors';
 import { storePushRejections } from './push-rejections';

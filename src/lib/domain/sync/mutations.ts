@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { EpochMs } from '../epoch-ms';
 import { ModelId } from '../model-id';
-import { CONVERSATION_TITLE_MAX, FALLBACK_MODELS_MAX, RowId, SYSTEM_PROMPT_MAX } from './rows';
+import { CONVERSATION_TITLE_MAX, FALLBACK_MODELS_MAX, IMPORT_BATCH_MAX, IMPORTED_CONTENT_MAX, MESSAGE_CONTENT_MAX, SYSTEM_PROMPT_MAX } from './limits';
+import { RowId } from './rows';
 
-export const MESSAGE_CONTENT_MAX = 100_000;
-/** Imported replies can be long (a model's output is not bounded like a person's message). */
-export const IMPORTED_CONTENT_MAX = 500_000;
-/** Messages per message.import: a push body stays within the server's 2 MiB limit for ordinary text. */
-export const IMPORT_BATCH_MAX = 50;
+export { MESSAGE_CONTENT_MAX, IMPORTED_CONTENT_MAX, IMPORT_BATCH_MAX } from './limits';
 
 const Title = z.string().trim().min(1, 'A title cannot be empty.').max(CONVERSATION_TITLE_MAX, `A title has at most ${CONVERSATION_TITLE_MAX} characters.`);
 const Ref = { id: RowId };

@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { PUSH_MAX_MUTATIONS } from './limits';
 import { ConversationRow, GenerationRow, MessageRow, RejectionRow, RowId, Version } from './rows';
 
-/** Most mutations in one push; a client with more sends several pushes. */
-export const PUSH_MAX_MUTATIONS = 100;
-/** Most rows in one pull page; the client asks again while `more` is true. */
-export const PULL_PAGE_ROWS = 500;
+export { PUSH_MAX_MUTATIONS, PULL_PAGE_ROWS } from './limits';
 
 /** The envelope is checked here; each mutation's args are checked by the server on their own. */
 export const PushRequest = z.object({

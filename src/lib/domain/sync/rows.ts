@@ -2,15 +2,14 @@ import { z } from 'zod';
 import { EpochMs } from '../epoch-ms';
 import { GenerationState } from '../generation-state';
 import { ModelId } from '../model-id';
+import { CONVERSATION_TITLE_MAX, FALLBACK_MODELS_MAX, SYSTEM_PROMPT_MAX } from './limits';
 
 /** Ids minted by clients (newId) or the server (randomUUID): opaque, bounded. */
 export const RowId = z.string().min(1).max(64);
 /** From the server's one global counter: every change to a synced row takes the next value. */
 export const Version = z.int().nonnegative();
 
-export const CONVERSATION_TITLE_MAX = 200;
-export const SYSTEM_PROMPT_MAX = 20_000;
-export const FALLBACK_MODELS_MAX = 5;
+export { CONVERSATION_TITLE_MAX, SYSTEM_PROMPT_MAX, FALLBACK_MODELS_MAX } from './limits';
 
 /** A conversation as it syncs. Fields are last-writer-wins in server order; `deletedAt` is a tombstone that wins. */
 export const ConversationRow = z.object({
