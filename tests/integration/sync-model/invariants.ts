@@ -254,11 +254,8 @@ function checkServerTree(history: History, userId: string): void {
 	const db = history.server.db;
 	const all = db.select().from(messages).where(eq(messages.userId, userId)).all();
 	const live = new Map(all.filter((m) => m.deletedAt === null).map((m) => [m.id, m]));
-	for (const m of live.values()) {
-		if (m.parentId === null) continue;
-		const parent = live.get(m.parentId);
-		check(parent && parent.conversationId === m.conversationId, () => `live message ${m.id} hangs under ${m.parentId}, which is not a live message of ${m.conversationId}`);
-	}
+	const [orphan] = liveOrphans(history, userId);
+	check(!orphan, () => `live message ${orphan?.id} hangs under ${orphan?.parentId}, which is not a live message of ${orphan?.conversationId}`);
 	for (const c of db.select().from(conversations).where(eq(conversations.userId, userId)).all()) {
 		if (c.deletedAt !== null) {
 			check(c.activeLeafId === null && c.title === '' && c.systemPrompt === '', () => `deleted conversation ${c.id} keeps ${json(c)}`);
@@ -269,6 +266,15 @@ function checkServerTree(history: History, userId: string): void {
 		const leaf = live.get(c.activeLeafId);
 		check(leaf && leaf.conversationId === c.id, () => `conversation ${c.id} shows leaf ${c.activeLeafId}, which is not one of its live messages`);
 	}
+}
+
+/** Live messages of `userId` whose parent is not a live message of the same conversation. */
+export function liveOrphans(history: History, userId: string): Array<{ id: string; parentId: string | null; conversationId: string }> {
+	const all = history.server.db.select().from(messages).where(eq(messages.userId, userId)).all();
+	const live = new Map(all.filter((m) => m.deletedAt === null).map((m) => [m.id, m]));
+	return [...live.values()]
+		.filter((m) => m.parentId !== null && live.get(m.parentId)?.conversationId !== m.conversationId)
+		.map(({ id, parentId, conversationId }) => ({ id, parentId, conversationId }));
 }
 
 /** 6. No reply runs twice: one row, at most one reservation, at most one upstream call; every reply ended. */
