@@ -99,7 +99,8 @@ export async function startApp(env: Env, log: Logger): Promise<RunningApp> {
 			router: appRouter,
 			basePath: '/trpc/',
 			createContext: createContextFactory(services),
-			maxBodySize: 2 * 1024 * 1024,
+			// A push of mutations can carry imported conversations; clients keep each push under 2 MiB.
+			maxBodySize: 4 * 1024 * 1024,
 			maxBatchSize: MAX_BATCH_SIZE,
 			onError({ error, path }) {
 				if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, error: error.cause ?? error });

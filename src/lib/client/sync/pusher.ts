@@ -1,5 +1,5 @@
 import type { SyncServer } from '../../domain/sync';
-import { PUSH_MAX_MUTATIONS } from '../../domain/sync/limits';
+import { PUSH_MAX_BYTES, PUSH_MAX_MUTATIONS } from '../../domain/sync/limits';
 import type { UserStore } from '../store/db';
 import { SyncProtocolError } from './errors';
 import { storePushRejections } from './push-rejections';
@@ -26,9 +26,10 @@ export interface PushOptions {
  */
 export async function pushOutbox({ store, server, clientId, acked, now, running }: PushOptions): Promise<void> {
 	while (running()) {
-		const batch = await store.db.outbox.where('id').above(acked.through).limit(PUSH_MAX_MUTATIONS).toArray();
-		const first = batch[0];
+		const read = await store.db.outbox.where('id').above(acked.through).limit(PUSH_MAX_MUTATIONS).toArray();
+		const first = read[0];
 		if (first === undefined) break;
+		const batch = withinBytes(read);
 		const mutations = batch.map(({ id, name, args }) => ({ id, name, args }));
 		const response = await server.push({ clientId, mutations });
 		if (response.lastMutationId < first.id) {
@@ -40,4 +41,20 @@ export async function pushOutbox({ store, server, clientId, acked, now, running 
 		acked.through = Math.max(acked.through, response.lastMutationId);
 		await storePushRejections(store, clientId, batch, response.rejected, now());
 	}
+}
+
+/**
+ * The longest prefix that stays under the server's body limit (imports carry long texts); always at
+ * least one mutation — a single one is bounded well below the limit by its own schema.
+ */
+function withinBytes<T extends { id: number; name: string; args: unknown }>(entries: T[]): T[] {
+	const encoder = new TextEncoder();
+	let bytes = 0;
+	const out: T[] = [];
+	for (const entry of entries) {
+		bytes += encoder.encode(JSON.stringify(entry.args)).length + entry.name.length + 32;
+		if (out.length > 0 && bytes > PUSH_MAX_BYTES) break;
+		out.push(entry);
+	}
+	return out;
 }

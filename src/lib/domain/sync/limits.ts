@@ -2,6 +2,8 @@
 
 /** Most mutations in one push; a client with more sends several pushes. */
 export const PUSH_MAX_MUTATIONS = 100;
+/** A push body stays under this (the server accepts 4 MiB): pushes split by size as well as by count. */
+export const PUSH_MAX_BYTES = 2 * 1024 * 1024;
 /** Most rows in one pull page; the client asks again while `more` is true. */
 export const PULL_PAGE_ROWS = 500;
 
