@@ -1,3 +1,6 @@
+// The grammar modules have no types; tsconfig.server.json (tests, bench) does not include src/, hence the reference.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./modules.d.ts" />
 import type { LanguageFn } from 'highlight.js';
 
 type LanguageModule = { default: LanguageFn };

@@ -1,5 +1,5 @@
 import MarkdownItFactory from 'markdown-it';
-import type { Env, MarkdownIt, StateCore, Token } from 'markdown-it';
+import type { Env, MarkdownIt, StateBlock, StateCore, Token } from 'markdown-it';
 import { highlightCode, renderTex } from './lazy';
 import { mathSyntax } from './math-syntax';
 import { isSafeUrl, languageId } from './url';
@@ -90,11 +90,34 @@ function markImagesInLinks(children: Token[]): void {
 	}
 }
 
+/**
+ * markdown-it stops parsing at its nesting limit and drops every remaining line of the container
+ * (for `- - - - …` two hundred deep: the rest of the reply). A few levels before the limit, this
+ * rule takes over and shows the lines as a plain paragraph instead: deep nesting is flattened,
+ * never swallowed.
+ */
+function nestingGuard(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+	if (silent || state.level < state.md.options.maxNesting - NESTING_MARGIN) return false;
+	let next = startLine + 1;
+	while (next < endLine && !state.isEmpty(next) && state.sCount[next]! >= state.blkIndent) next++;
+	const open = state.push('paragraph_open', 'p', 1);
+	open.map = [startLine, next];
+	const inline = state.push('inline', '', 0);
+	inline.content = state.getLines(startLine, next, state.blkIndent, false).trim();
+	inline.map = [startLine, next];
+	inline.children = [];
+	state.push('paragraph_close', 'p', -1);
+	state.line = next;
+	return true;
+}
+const NESTING_MARGIN = 4;
+
 function createMarkdownIt(): MarkdownIt {
 	const md = new MarkdownItFactory({ html: false, linkify: true, typographer: false, breaks: false, xhtmlOut: false });
 	// Belt and braces: the sanitiser checks links again with the same rule.
 	md.validateLink = isSafeUrl;
 	md.use(mathSyntax);
+	md.block.ruler.before('table', 'phosphor_nesting_guard', nestingGuard);
 	const escapeHtml = md.utils.escapeHtml;
 	md.core.ruler.after('block', 'phosphor_fence_closure', fenceClosure);
 	md.core.ruler.after('inline', 'phosphor_tasks_images', taskItemsAndImages);

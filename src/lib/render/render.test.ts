@@ -266,3 +266,23 @@ describe('the sanitizer (second wall)', () => {
 			expect(isSafeUrl(bad), bad).toBe(false);
 	});
 });
+
+describe('pathological input', () => {
+	it('flattens nesting deeper than markdown-it allows instead of dropping the rest', () => {
+		for (const deep of ['- '.repeat(200) + 'inside', '>'.repeat(300) + ' inside', '1. '.repeat(120) + 'inside', '> - '.repeat(80) + 'inside']) {
+			const c = dom(`${deep} <img src=x onerror=alert(1)>\n\nafter\n\nEND`);
+			expectSafe(c);
+			expect(c.textContent, deep.slice(0, 10)).toContain('inside <img src=x onerror=alert(1)>');
+			expect(c.textContent).toContain('after');
+			expect(c.lastElementChild?.textContent).toBe('END');
+		}
+	});
+
+	it('stays fast on long runs of brackets, dollars and emphasis', () => {
+		const started = performance.now();
+		for (const text of ['['.repeat(5000) + '](x)', '$'.repeat(5000) + 'x', '$a '.repeat(3000), '*a '.repeat(3000), '\\('.repeat(3000), '`'.repeat(3000)]) {
+			expect(dom(`${text}\n\nEND`).textContent).toContain('END');
+		}
+		expect(performance.now() - started).toBeLessThan(5000);
+	});
+});
