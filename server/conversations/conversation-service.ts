@@ -61,11 +61,14 @@ export function importConversation(tx: DbOrTx, userId: string, args: MutationArg
 
 type Patch = Partial<Pick<ConversationRecord, 'title' | 'model' | 'systemPrompt' | 'fallbackModels' | 'temperature' | 'maxTokens' | 'pinned' | 'archived' | 'activeLeafId'>>;
 
-/** Applies field changes to a live conversation; a tombstoned one is left as it is. */
-export function updateConversation(tx: DbOrTx, userId: string, id: string, patch: Patch, now = Date.now()): void {
+/**
+ * Applies field changes to a live conversation; a tombstoned one is left as it is. Settings, pins
+ * and the shown branch are not activity: `updatedAt` (the list's order) moves only with messages.
+ */
+export function updateConversation(tx: DbOrTx, userId: string, id: string, patch: Patch): void {
 	if (!requireLive(tx, userId, id)) return;
 	tx.update(conversations)
-		.set({ ...patch, updatedAt: now })
+		.set(patch)
 		.where(eq(conversations.id, id))
 		.run();
 }

@@ -47,20 +47,36 @@ export function createUserMessage(tx: DbOrTx, userId: string, args: MutationArgs
 
 /**
  * Finished messages of an imported conversation. Ids already stored (this user's) are skipped, so
- * an import can be repeated; a parent must be stored already or come earlier in the batch.
+ * an import can be repeated; a parent must be stored already or come earlier in the batch; a
+ * message under one deleted since is not brought back.
  */
 export function importMessages(tx: DbOrTx, userId: string, args: MutationArgs<'message.import'>): void {
 	if (!requireLive(tx, userId, args.conversationId)) return;
 	const known = new Set<string>();
+	/** Deleted since an earlier import: nothing may come back under them (a tombstone wins). */
+	const gone = new Set<string>();
 	for (const message of args.messages) {
-		const existing = tx.select({ userId: messages.userId, conversationId: messages.conversationId }).from(messages).where(eq(messages.id, message.id)).get();
+		const existing = tx
+			.select({ userId: messages.userId, conversationId: messages.conversationId, deletedAt: messages.deletedAt })
+			.from(messages)
+			.where(eq(messages.id, message.id))
+			.get();
 		if (existing) {
 			if (existing.userId !== userId || existing.conversationId !== args.conversationId) throw new MutationRejected('A message id in this import is taken. Nothing was imported from this batch.');
-			known.add(message.id);
+			(existing.deletedAt === null ? known : gone).add(message.id);
 			continue;
 		}
-		if (message.parentId !== null && !known.has(message.parentId) && !findMessage(tx, args.conversationId, message.parentId)) {
-			throw new MutationRejected('An imported message answers a message that is not in the import. Nothing was imported from this batch.');
+		if (message.parentId !== null && gone.has(message.parentId)) {
+			gone.add(message.id);
+			continue;
+		}
+		if (message.parentId !== null && !known.has(message.parentId)) {
+			const parent = tx.select({ deletedAt: messages.deletedAt }).from(messages).where(and(eq(messages.id, message.parentId), eq(messages.conversationId, args.conversationId))).get();
+			if (!parent) throw new MutationRejected('An imported message answers a message that is not in the import. Nothing was imported from this batch.');
+			if (parent.deletedAt !== null) {
+				gone.add(message.id);
+				continue;
+			}
 		}
 		tx.insert(messages)
 			.values({ ...message, conversationId: args.conversationId, userId, status: 'complete', generationId: null })

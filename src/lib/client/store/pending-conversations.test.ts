@@ -105,11 +105,16 @@ describe('viewConversations', () => {
 		expect(viewConversations([], [outboxEntry(1, 'conversation.rename', { id: 'elsewhere', title: 'X' })])).toEqual([]);
 	});
 
-	it('orders by last change, a queued change counting at its time', () => {
+	it('orders by last activity: a queued message counts at its time, a rename or a pin does not move a conversation', () => {
 		const rows = [conversationRow({ id: 'old', updatedAt: 100 }), conversationRow({ id: 'new', updatedAt: 200 })];
 		expect(viewConversations(rows, []).map((c) => c.id)).toEqual(['new', 'old']);
-		const touched = [outboxEntry(1, 'conversation.rename', { id: 'old', title: 'Touched' }, 300)];
-		expect(viewConversations(rows, touched).map((c) => [c.id, c.updatedAt])).toEqual([
+		const renamed = [outboxEntry(1, 'conversation.rename', { id: 'old', title: 'Touched' }, 300), outboxEntry(2, 'conversation.pin', { id: 'old', pinned: true }, 310)];
+		expect(viewConversations(rows, renamed).map((c) => [c.id, c.updatedAt])).toEqual([
+			['new', 200],
+			['old', 100]
+		]);
+		const written = [outboxEntry(1, 'message.create', { id: 'm1', conversationId: 'old', parentId: null, content: 'Hi', createdAt: 300 }, 300)];
+		expect(viewConversations(rows, written).map((c) => [c.id, c.updatedAt])).toEqual([
 			['old', 300],
 			['new', 200]
 		]);

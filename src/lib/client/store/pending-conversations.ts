@@ -30,7 +30,8 @@ export function viewConversations(rows: readonly ConversationRow[], outbox: read
 		if (conversation === undefined) continue;
 		applyToConversation(conversation, entry);
 		conversation.pending = true;
-		conversation.updatedAt = Math.max(conversation.updatedAt, entry.createdAt);
+		// Only new messages are activity; settings, pins and the shown branch leave the list's order alone.
+		if (entry.name === 'message.create' || entry.name === 'generation.request') conversation.updatedAt = Math.max(conversation.updatedAt, entry.createdAt);
 	}
 	return [...live.values()].sort(
 		(a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)

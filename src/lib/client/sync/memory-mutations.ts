@@ -49,7 +49,7 @@ function findMessage(rows: MemoryUserRows, conversationId: string, id: string): 
 
 function update(rows: MemoryUserRows, ctx: MutationContext, id: string, patch: Partial<ConversationRow>): void {
 	const c = requireLive(rows, id);
-	if (c) ctx.save('conversations', { ...c, ...patch, updatedAt: ctx.now });
+	if (c) ctx.save('conversations', { ...c, ...patch });
 }
 
 const field =
@@ -219,10 +219,17 @@ const HANDLERS: { [N in Mutation['name']]: Handler<N> } = {
 		const c = requireLive(rows, a.conversationId);
 		if (!c) return;
 		const known = new Set<string>();
+		const gone = new Set<string>();
 		for (const m of a.messages) {
 			if (ctx.takenByOther('messages', m.id)) throw new MutationRejected('A message id in this import is taken. Nothing was imported from this batch.');
-			if (rows.messages.has(m.id)) {
-				known.add(m.id);
+			const existing = rows.messages.get(m.id);
+			if (existing) {
+				(existing.deletedAt === null ? known : gone).add(m.id);
+				continue;
+			}
+			const parent = m.parentId === null ? undefined : rows.messages.get(m.parentId);
+			if (m.parentId !== null && (gone.has(m.parentId) || (parent && parent.conversationId === c.id && parent.deletedAt !== null))) {
+				gone.add(m.id);
 				continue;
 			}
 			if (m.parentId !== null && !known.has(m.parentId) && !findMessage(rows, c.id, m.parentId)) {
