@@ -1,4 +1,5 @@
 import { goto } from '$app/navigation';
+import { focusComposer, mod, newChat } from './navigation-actions';
 import { resolve } from '$app/paths';
 import { page } from '$app/state';
 import { dialogs } from './dialogs.svelte';
@@ -13,20 +14,6 @@ export interface Command {
 	/** Shown in the palette and the shortcuts sheet, e.g. "Ctrl+Shift+O". */
 	keys?: string;
 	run(): void | Promise<void>;
-}
-
-const mac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-export const mod = () => (mac() ? '⌘' : 'Ctrl');
-
-export async function newChat(): Promise<void> {
-	mobileTabs.current = 'chat';
-	await goto(resolve('/'));
-	focusComposer();
-}
-
-export function focusComposer(): void {
-	mobileTabs.current = 'chat';
-	requestAnimationFrame(() => document.getElementById('message')?.focus());
 }
 
 /** Everything the palette offers; the keyboard shortcuts run the same commands. */

@@ -1,4 +1,4 @@
-import { commands, focusComposer, newChat } from './commands';
+import { focusComposer, newChat } from './navigation-actions';
 import { dialogs } from './dialogs.svelte';
 import { search } from './search.svelte';
 import { mobileTabs } from './mobile-tabs.svelte';
@@ -49,4 +49,3 @@ export const EXTRA_SHORTCUTS = [
 	{ keys: '↑ ↓ Enter', label: 'Move through and pick in the palette and the model list' }
 ];
 
-export { commands };

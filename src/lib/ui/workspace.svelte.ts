@@ -9,6 +9,7 @@ import { trpcSyncServer } from '../client/trpc-sync-server';
 import { catalog } from './catalog.svelte';
 import { clearDrafts } from './drafts';
 import { eventLog } from './event-log.svelte';
+import { renderer } from './renderer.svelte';
 import { usageMeter } from './usage-meter.svelte';
 
 export interface Defaults {
@@ -55,6 +56,7 @@ class Workspace {
 		this.#watchEvents();
 		void this.#loadDefaults();
 		void catalog.load(store);
+		renderer.preload();
 		void usageMeter.refresh();
 		void requestPersistence().then((granted) => (this.persisted = granted));
 		void this.refreshStorage();
