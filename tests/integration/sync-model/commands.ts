@@ -14,6 +14,10 @@ export type Command =
 	| { t: 'archive'; d: number; pick: number; on: boolean }
 	| { t: 'deleteConversation'; d: number; pick: number }
 	| { t: 'import'; d: number; file: number; extended: boolean }
+	/** An export too big for one pull page (PULL_PAGE_ROWS): the devices page through it. */
+	| { t: 'bigImport'; d: number }
+	/** A new device of the first user signs in (at most six). */
+	| { t: 'join' }
 	| { t: 'send'; d: number; pick: number; reply: Reply }
 	| { t: 'edit'; d: number; pick: number; msg: number; reply: Reply }
 	| { t: 'setActiveLeaf'; d: number; pick: number; msg: number }
@@ -66,6 +70,7 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Command> {
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('archive' as const), d, pick, on: fc.boolean() }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('deleteConversation' as const), d, pick }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('import' as const), d, file: fc.nat({ max: 2 }), extended: fc.boolean() }) },
+		{ weight: 1, arbitrary: fc.record({ t: fc.constant('bigImport' as const), d }) },
 		{ weight: 10, arbitrary: fc.record({ t: fc.constant('send' as const), d, pick, reply }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('edit' as const), d, pick, msg: pick, reply }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('setActiveLeaf' as const), d, pick, msg: pick }) },
@@ -82,6 +87,7 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Command> {
 		{ weight: 1, arbitrary: fc.record({ t: fc.constant('signOut' as const), d }) },
 		{ weight: 1, arbitrary: fc.record({ t: fc.constant('signIn' as const), d }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('intrude' as const), kind: fc.constantFrom(...INTRUSIONS), pick }) },
+		{ weight: 1, arbitrary: fc.constant({ t: 'join' as const }) },
 		...(restartWeight > 0 ? [{ weight: restartWeight, arbitrary: fc.constant({ t: 'restart' as const }) }] : [])
 	);
 }

@@ -188,6 +188,7 @@ export class FaultyLink implements SyncServer {
 	}
 
 	private answer(call: Call, response: PushResponse | PullResponse | undefined): void {
+		if (response && 'more' in response && response.more) this.delivered.set('pull pages with more', (this.delivered.get('pull pages with more') ?? 0) + 1);
 		// The kinds match: handle() answered this call's kind.
 		(call.resolve as (r: PushResponse | PullResponse | undefined) => void)(structuredClone(response));
 	}

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { conversations, generations, messages, syncClients, syncCounter, syncRejections } from '../../../server/db/schema';
-import type { Mutation } from '../../../src/lib/domain/sync';
+import { IMPORT_BATCH_MAX, PULL_PAGE_ROWS, type Mutation } from '../../../src/lib/domain/sync';
 import { readConversation, readConversationList } from '../../../src/lib/client/store/queries';
 import type { Command, HistoryPlan, Intrusion, Reply } from './commands';
 import { Device } from './device';
@@ -12,6 +12,7 @@ const QUICK = '[[sim:len=5]]';
 const SLOW = '[[sim:len=20 trickle=5]]';
 /** An intrusion the server must always refuse. */
 const REFUSED = { freedBy: null };
+const MAX_DEVICES = 6;
 
 const byId = <T extends { id: string }>(rows: T[]): T[] => rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -109,6 +110,12 @@ export class History {
 				return `restart #${this.server.restarts}`;
 			case 'intrude':
 				return this.intrude(command.kind, command.pick);
+			case 'join': {
+				if (this.own.length >= MAX_DEVICES) return 'no room for another device';
+				const device = await Device.open(this.server, this.firstUser, `${this.firstUser}-d${this.own.length}`, () => this.time);
+				this.devices.push(device);
+				return device.name;
+			}
 		}
 		if (!device) throw new Error('no device');
 		switch (command.t) {
@@ -116,6 +123,8 @@ export class History {
 				return (await this.createConversation(device, command.title, command.message ? 'none' : null)).note;
 			case 'import':
 				return this.importFile(device, command.file, command.extended);
+			case 'bigImport':
+				return this.importBig(device);
 			case 'rename':
 			case 'pin':
 			case 'archive':
@@ -242,6 +251,23 @@ export class History {
 		await device.enqueue('message.import', { conversationId: id, messages });
 		await device.settle();
 		return `${id} with ${messages.length} messages`;
+	}
+
+	/** A long linear conversation imported in full batches: more rows than one pull page holds. */
+	private async importBig(device: Device): Promise<string> {
+		const id = this.id('big');
+		const at = 1_700_100_000_000;
+		await device.enqueue('conversation.import', { id, title: 'A long one', model: MODEL, createdAt: at, updatedAt: at });
+		const count = PULL_PAGE_ROWS + 2 * IMPORT_BATCH_MAX;
+		for (let start = 0; start < count; start += IMPORT_BATCH_MAX) {
+			const messages = Array.from({ length: IMPORT_BATCH_MAX }, (_, k) => {
+				const i = start + k;
+				return { id: `${id}-${i}`, parentId: i === 0 ? null : `${id}-${i - 1}`, role: i % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `Line ${i}`, model: null, createdAt: at + i };
+			});
+			await device.enqueue('message.import', { conversationId: id, messages });
+		}
+		await device.settle();
+		return `${id} with ${count} messages`;
 	}
 
 	private async sendMessage(device: Device, conversationId: string, parentId: string | null, word: string, reply: Reply): Promise<string> {
