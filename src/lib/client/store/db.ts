@@ -3,8 +3,11 @@ import { newId } from '../../domain/new-id';
 import type { ConversationRow, GenerationRow, MessageRow, Mutation, RejectionRow } from '../../domain/sync';
 import { declareSchema, SCHEMA, type SchemaStep } from './schema';
 
-/** A mutation waiting for the server. `id` is the protocol's mutation id (1, 2, 3 … per client). */
-export type OutboxEntry = Mutation & { createdAt: number };
+/**
+ * A mutation waiting for the server. `id` is the protocol's mutation id (1, 2, 3 … per client);
+ * `conversationId` (indexed) is the conversation it belongs to, so views read only their own.
+ */
+export type OutboxEntry = Mutation & { createdAt: number; conversationId: string | null };
 
 /** Small per-database settings, one row each. */
 export type MetaRow =

@@ -11,10 +11,22 @@ describe('enqueue', () => {
 		expect(await enqueue(store, 'conversation.pin', { id: 'c1', pinned: true }, 10)).toBe(1);
 		expect(await enqueue(store, 'conversation.archive', { id: 'c1', archived: true }, 11)).toBe(2);
 		expect(await store.db.outbox.toArray()).toEqual([
-			{ id: 1, name: 'conversation.pin', args: { id: 'c1', pinned: true }, createdAt: 10 },
-			{ id: 2, name: 'conversation.archive', args: { id: 'c1', archived: true }, createdAt: 11 }
+			{ id: 1, name: 'conversation.pin', args: { id: 'c1', pinned: true }, createdAt: 10, conversationId: 'c1' },
+			{ id: 2, name: 'conversation.archive', args: { id: 'c1', archived: true }, createdAt: 11, conversationId: 'c1' }
 		]);
 		expect(await readMeta(store.db, 'nextMutationId')).toBe(3);
+		store.close();
+	});
+
+	it('files a message delete or a cancel under the conversation of its message or reply, queued or synced', async () => {
+		const store = await openTestStore();
+		await enqueue(store, 'conversation.create', { id: 'c1', model: 'm', createdAt: 1 });
+		await enqueue(store, 'message.create', { id: 'q', conversationId: 'c1', parentId: null, content: 'Hi', createdAt: 2 });
+		await enqueue(store, 'generation.request', { id: 'g', conversationId: 'c1', userMessageId: 'q', assistantMessageId: 'a', createdAt: 3 });
+		await enqueue(store, 'generation.cancel', { id: 'g' });
+		await enqueue(store, 'message.delete', { id: 'a' });
+		await enqueue(store, 'message.delete', { id: 'q' });
+		expect((await store.db.outbox.toArray()).map((e) => e.conversationId)).toEqual(['c1', 'c1', 'c1', 'c1', 'c1', 'c1']);
 		store.close();
 	});
 

@@ -1,4 +1,5 @@
-import type { MutationInput, MutationName } from '../../domain/sync';
+import type { Mutation, MutationInput, MutationName } from '../../domain/sync';
+import { conversationOfMutation, type ScopeLookup } from './outbox-scope';
 import { readMeta, type OutboxEntry, type UserStore } from './db';
 
 /** Arguments that fail the mutation's schema: `message` is for the person, `issues` for the developer. */
@@ -30,12 +31,32 @@ export async function enqueue<N extends MutationName>(
 	const parsed = MUTATION_ARGS[name].safeParse(args);
 	if (!parsed.success) throw new InvalidMutationError(name, parsed.error.issues);
 	const db = store.outboxDb;
+	const conversationId = await conversationOfMutation({ name, args: parsed.data } as Pick<Mutation, 'name' | 'args'>, storeLookup(store));
 	return db.transaction('rw', db.outbox, db.meta, async () => {
 		const id = (await readMeta(db, 'nextMutationId')) ?? 1;
 		// The cast joins name and args, which TypeScript cannot correlate through the generic N.
-		const entry = { id, name, args: parsed.data, createdAt: now } as OutboxEntry;
+		const entry = { id, name, args: parsed.data, createdAt: now, conversationId } as OutboxEntry;
 		await db.outbox.add(entry);
 		await db.meta.put({ key: 'nextMutationId', value: id + 1 });
 		return id;
 	});
+}
+
+/** Where a message or a reply lives: in the synced rows, or still only in the outbox. */
+export function storeLookup(store: Pick<UserStore, 'db'>): ScopeLookup {
+	const { db } = store;
+	return {
+		async conversationOfMessage(id) {
+			const row = await db.messages.get(id);
+			if (row) return row.conversationId;
+			const queued = await db.outbox.filter((e) => (e.name === 'message.create' && e.args.id === id) || (e.name === 'generation.request' && e.args.assistantMessageId === id)).first();
+			return queued?.conversationId ?? null;
+		},
+		async conversationOfGeneration(id) {
+			const row = await db.generations.get(id);
+			if (row) return row.conversationId;
+			const queued = await db.outbox.filter((e) => e.name === 'generation.request' && e.args.id === id).first();
+			return queued?.conversationId ?? null;
+		}
+	};
 }

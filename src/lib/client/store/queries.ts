@@ -30,7 +30,8 @@ export async function readConversation(db: PhosphorDb, id: string): Promise<Conv
 		db.conversations.where('id').equals(id).toArray(),
 		db.messages.where('conversationId').equals(id).toArray(),
 		db.generations.where('conversationId').equals(id).toArray(),
-		db.outbox.toArray()
+		// Only this conversation's queued changes: a write elsewhere does not wake this view.
+		db.outbox.where('conversationId').equals(id).toArray()
 	]);
 	const conversation = viewConversation(id, rows, outbox);
 	if (conversation === null) return null;

@@ -1,4 +1,6 @@
 import type { Dexie, Transaction } from 'dexie';
+import type { Mutation } from '../../domain/sync';
+import { conversationOfMutation, type ScopeLookup } from './outbox-scope';
 
 /**
  * One step of the browser database's schema. Dexie keeps every declared step so a browser that
@@ -41,8 +43,33 @@ export const SCHEMA: readonly SchemaStep[] = [
 			meta: 'key',
 			models: 'id'
 		}
+	},
+	{
+		// Queued changes by conversation: a view reads, and is woken by, its own conversation's only.
+		version: 2,
+		stores: { outbox: 'id, conversationId' },
+		upgrade: async (tx) => {
+			const outbox = tx.table('outbox');
+			const messages = tx.table('messages');
+			const generations = tx.table('generations');
+			const entries = (await outbox.toArray()) as OutboxEntryV1[];
+			const lookup: ScopeLookup = {
+				conversationOfMessage: async (id) =>
+					((await messages.get(id)) as { conversationId: string } | undefined)?.conversationId ??
+					entries.find((e) => (e.name === 'message.create' && e.args.id === id) || (e.name === 'generation.request' && e.args.assistantMessageId === id))?.args.conversationId ??
+					null,
+				conversationOfGeneration: async (id) =>
+					((await generations.get(id)) as { conversationId: string } | undefined)?.conversationId ??
+					entries.find((e) => e.name === 'generation.request' && e.args.id === id)?.args.conversationId ??
+					null
+			};
+			for (const entry of entries) await outbox.put({ ...entry, conversationId: await conversationOfMutation(entry as Mutation, lookup) });
+		}
 	}
 ];
+
+/** Version 1 outbox entries: the mutation without its conversation. */
+type OutboxEntryV1 = { id: number; name: string; args: { id?: string; conversationId?: string; assistantMessageId?: string } };
 
 export const CURRENT_SCHEMA_VERSION = SCHEMA[SCHEMA.length - 1]?.version ?? 1;
 

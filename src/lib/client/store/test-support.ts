@@ -82,5 +82,8 @@ export function pullPage(overrides: Partial<PullResponse> = {}): PullResponse {
 
 /** An outbox entry as enqueue() would write it (arguments parsed, defaults applied). */
 export function outboxEntry<N extends MutationName>(id: number, name: N, args: MutationInput<N>, createdAt = 2_000): OutboxEntry {
-	return { id, name, args: MUTATION_ARGS[name].parse(args), createdAt } as OutboxEntry;
+	const parsed = MUTATION_ARGS[name].parse(args) as { id?: string; conversationId?: string };
+	// Message deletes and cancels have no conversation in their args; tests that need it set it.
+	const conversationId = parsed.conversationId ?? (name === 'message.delete' || name === 'generation.cancel' ? null : (parsed.id ?? null));
+	return { id, name, args: parsed, createdAt, conversationId } as OutboxEntry;
 }
