@@ -429,7 +429,33 @@ export class History {
 			const row = db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, id), eq(messages.conversationId, known.conversationId))).get();
 			check(!row, () => `message ${id} of deleted conversation ${known.conversationId} is still on the server`);
 		}
-		if (acting) await this.checkNoneReturns(acting);
+		if (acting) {
+			await this.checkNoneReturns(acting);
+			await this.checkAcknowledgedShown(acting);
+		}
+	}
+
+	/**
+	 * A change that left the device's outbox without being rejected has its effect in the device's
+	 * rows (the pull that acknowledges it stores its rows in the same transaction): a created
+	 * conversation or message never vanishes from the device's view between the two.
+	 */
+	async checkAcknowledgedShown(device: Device): Promise<void> {
+		const db = device.store.db;
+		const queued = new Set((await db.outbox.toCollection().primaryKeys()) as number[]);
+		const rejectedHere = new Set((await db.rejections.where('[clientId+mutationId]').between([device.clientId, 0], [device.clientId, Infinity]).toArray()).map((r) => r.mutationId));
+		const { rejected } = this.processed(device);
+		const cursor = await device.cursor();
+		for (const m of device.enqueued) {
+			if (queued.has(m.id) || rejected.has(m.id) || rejectedHere.has(m.id) || device.intrusions.has(m.id)) continue;
+			if (m.name === 'conversation.create' || m.name === 'conversation.import') {
+				const row = await db.conversations.get(m.args.id);
+				check(row, () => `${device.name} (cursor ${cursor}): #${m.id} ${m.name} ${m.args.id} left the outbox, acknowledged, but the device has no row for it: it vanished from the device's view`);
+			} else if (m.name === 'message.create') {
+				const [row, conversation] = await Promise.all([db.messages.get(m.args.id), db.conversations.get(m.args.conversationId)]);
+				check(row || conversation?.deletedAt != null, () => `${device.name} (cursor ${cursor}): #${m.id} message.create ${m.args.id} left the outbox, acknowledged, but the device has neither the message nor its conversation's tombstone: it vanished from the device's view`);
+			}
+		}
 	}
 
 	/** The device shows no conversation or message whose delete it has pulled. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readConversationList } from '../../../src/lib/client/store/queries';
 import { historyArbitrary, type HistoryPlan } from './commands';
 import { openWatches } from './controlled-live-query';
 import { History } from './history';
@@ -17,6 +18,8 @@ vi.mock('dexie', async (importOriginal) => {
 const HISTORIES = Number(process.env.SYNC_HISTORIES ?? 200);
 const SEED = process.env.SYNC_SEED === undefined ? undefined : Number(process.env.SYNC_SEED);
 const PATH = process.env.SYNC_PATH;
+/** The test's own limit: about a second per history at worst, and never under ten minutes (shrinking replays histories). */
+const TIMEOUT_MS = Math.max(600_000, HISTORIES * 1_000);
 
 describe('sync model: devices of one user against the real server, through a faulty network', () => {
 	let server: ModelServer;
@@ -49,12 +52,18 @@ describe('sync model: devices of one user against the real server, through a fau
 		async () => {
 			await fc.assert(
 				fc.asyncProperty(historyArbitrary({ minCommands: 15, maxCommands: 40, restartWeight: 1 }), runHistory),
-				{ numRuns: HISTORIES, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH ? { path: PATH, endOnFailure: true } : {}) }
+				{
+					numRuns: HISTORIES,
+					// Shrinking stops (reporting the smallest history found so far) before the test's own timeout.
+					interruptAfterTimeLimit: TIMEOUT_MS - 60_000,
+					...(SEED !== undefined ? { seed: SEED } : {}),
+					...(PATH ? { path: PATH, endOnFailure: true } : {})
+				}
 			);
 			expect(openWatches()).toBe(0);
 			console.info(stats.summary());
 		},
-		600_000
+		TIMEOUT_MS
 	);
 
 	// Found by the property above (seed 1876921180, path 593:2:0:0:1:3:6:8:7:7:7:9:13:16:15:15:15:8…): two devices
@@ -75,6 +84,33 @@ describe('sync model: devices of one user against the real server, through a fau
 			expect(history.trace[2]).toMatch(/→ h\d+-x0a$/);
 			await history.quiesce();
 			expect(liveOrphans(history, history.firstUser)).toEqual([]);
+		} finally {
+			await history.close();
+		}
+	});
+
+	// Found by the property above (seed 1861067970, path 299:3:1:1:2:4:7:7:15:18:18:18:19:24:26…; the check is
+	// History.checkAcknowledgedShown). A device pulls from an old cursor while more than PULL_PAGE_ROWS rows are newer:
+	// every page carries the client's lastMutationId, and applyPull (src/lib/client/sync/pull-applier.ts) drops the
+	// outbox entries up to it on the FIRST page, while the rows those mutations produced come in a later page. Until
+	// that page is stored (or for good, if the next pull fails) the device shows neither the queued change nor its
+	// result. Remove `.fails` once fixed.
+	it.fails('known bug: a change acknowledged by the first page of a paged pull vanishes until its page arrives', async () => {
+		const history = await History.open(server, `h${String(++histories).padStart(6, '0')}-`, { devices: 2, secondUser: false, commands: [] });
+		try {
+			const [, phone] = history.own;
+			if (!phone) throw new Error('no second device');
+			await history.run({ t: 'bigImport', d: 0 });
+			await history.run({ t: 'sync', d: 0 });
+			// The phone, synced before the import, starts a conversation: pushed, then its pull pages.
+			await history.run({ t: 'create', d: 1, title: 'Mine', message: false });
+			const created = /→ (h\d+-c\d+)/.exec(history.trace.at(-1) ?? '')?.[1] ?? '';
+			await phone.deliver('ok');
+			expect(phone.link.pending?.kind).toBe('pull');
+			await phone.deliver('ok');
+			expect(phone.link.pending?.kind, 'the pull has a second page').toBe('pull');
+			// Between the pages, the phone still lists the conversation it created (queued, or stored).
+			expect((await readConversationList(phone.store.db)).map((c) => c.id)).toContain(created);
 		} finally {
 			await history.close();
 		}
