@@ -97,6 +97,16 @@ describe('applyPull', () => {
 		store.close();
 	});
 
+	it('keeps acknowledged entries while more pages follow: their rows may be on a later page', async () => {
+		const store = await openTestStore();
+		for (let i = 0; i < 3; i++) await enqueue(store, 'conversation.pin', { id: 'c1', pinned: i % 2 === 0 });
+		await applyPull(store, pullPage({ cursor: 1, lastMutationId: 3, more: true }), 0);
+		expect(await store.db.outbox.count()).toBe(3);
+		await applyPull(store, pullPage({ cursor: 2, lastMutationId: 3, more: false }), 1);
+		expect(await store.db.outbox.count()).toBe(0);
+		store.close();
+	});
+
 	it("forgets a deleted conversation's messages and replies with its tombstone", async () => {
 		const store = await openTestStore();
 		await applyPull(

@@ -5,8 +5,9 @@ import { readMeta, type UserStore } from '../store/db';
 type Versioned = { version: number };
 
 /**
- * Stores one pull page in ONE transaction: rows, rejections, the outbox entries the page
- * acknowledges (id ≤ lastMutationId: their effect or rejection is in these rows), and the cursor.
+ * Stores one pull page in ONE transaction: rows, rejections, the cursor and — on the last page of a
+ * pull (`more` false) — the outbox entries it acknowledges (id ≤ lastMutationId: by then their effect
+ * or rejection is in the stored rows).
  * Atomic, so the UI never sees a mutation both applied and still pending, or neither. A
  * conversation tombstone also removes that conversation's local messages and replies.
  *
@@ -30,7 +31,9 @@ export async function applyPull(store: UserStore, page: PullResponse, requestCur
 			putNewer(db.messages, page.messages, blind, (r) => r.id),
 			putNewer(db.generations, page.generations, blind, (r) => r.id),
 			putNewer(db.rejections, page.rejections, blind, (r): [string, number] => [r.clientId, r.mutationId]),
-			page.lastMutationId > 0 ? db.outbox.where('id').belowOrEqual(page.lastMutationId).delete() : null,
+			// Only the last page of a pull: a mutation's rows may come on a later page than the one that
+			// reports it processed, and until they are stored the queued change must still show.
+			page.lastMutationId > 0 && !page.more ? db.outbox.where('id').belowOrEqual(page.lastMutationId).delete() : null,
 			cursor !== stored ? db.meta.put({ key: 'cursor', value: cursor }) : null
 		]);
 		await forgetDeletedConversations(store, page);
