@@ -1,4 +1,5 @@
 import { ledgerBench } from './ledger.bench';
+import { renderBench } from './render.bench';
 import { streamMemoryBench } from './stream-memory.bench';
 import { syncBench } from './sync.bench';
 import { throughputBench } from './throughput.bench';
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
 	throughput: throughputBench,
 	'stream-memory': streamMemoryBench,
 	ledger: ledgerBench,
+	render: renderBench,
 	sync: syncBench
 };
 

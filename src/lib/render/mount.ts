@@ -1,4 +1,5 @@
-import type { StreamRenderer } from './stream';
+import { patchOf, renderingOf, type StreamRenderer, type StreamUnit } from './stream';
+import { applyPatch } from './text-patch';
 
 /**
  * The only way rendered HTML enters the DOM. The sanitized string is parsed by a detached <div>
@@ -25,25 +26,41 @@ export interface StreamView {
 	readonly container: Element;
 }
 
+interface Mounted {
+	rendering: object;
+	nodes: Node[];
+}
+
 /**
  * Mirrors a streaming renderer into a container incrementally: frozen units are inserted once
- * (and replaced only when their html changes), the open tail's nodes are replaced per update. Call
- * `update` after `append`/`finish`/`refresh`, as often as you like (e.g. once per animation frame).
- * A different renderer passed to `update` resets the container.
+ * (and replaced only when their html changes), the open tail's blocks are replaced when they
+ * change, or only patched where that is all that changed (text-patch.ts) — a block that froze
+ * keeps its nodes. The nodes are DOMPurify's own sanitized nodes (no
+ * serialize-and-parse step in between). Call `update` after `append`/`finish`/`refresh`, as often
+ * as you like (e.g. once per animation frame). A different renderer passed to `update` resets the
+ * container.
  */
 export function createStreamView(container: Element): StreamView {
 	let current: StreamRenderer | null = null;
 	let cursor = 0;
-	let unitNodes: Node[][] = [];
-	let tailNodes: Node[] = [];
-	let tailHtml = '';
+	let units: Mounted[] = [];
+	let tail: Mounted[] = [];
 
-	const anchorAfter = (index: number): Node | null => {
-		for (let j = index + 1; j < unitNodes.length; j++) {
-			const first = unitNodes[j]?.[0];
+	const insert = (part: StreamUnit, before: Node | null): Mounted => {
+		const content = part.content();
+		const nodes = Array.from(content.childNodes);
+		container.insertBefore(content, before);
+		return { rendering: renderingOf(part), nodes };
+	};
+	const remove = (mounted: Mounted) => {
+		for (const node of mounted.nodes) node.parentNode?.removeChild(node);
+	};
+	const firstNodeFrom = (list: Mounted[], from: number): Node | null => {
+		for (let j = from; j < list.length; j++) {
+			const first = list[j]!.nodes[0];
 			if (first) return first;
 		}
-		return tailNodes[0] ?? null;
+		return null;
 	};
 
 	return {
@@ -52,9 +69,8 @@ export function createStreamView(container: Element): StreamView {
 			if (renderer !== current) {
 				current = renderer;
 				cursor = 0;
-				unitNodes = [];
-				tailNodes = [];
-				tailHtml = '';
+				units = [];
+				tail = [];
 				container.replaceChildren();
 			}
 			const changes = renderer.changes;
@@ -62,20 +78,43 @@ export function createStreamView(container: Element): StreamView {
 				const changed = [...new Set(changes.slice(cursor))].sort((a, b) => a - b);
 				cursor = changes.length;
 				for (const index of changed) {
-					const nodes = parseNodes(container, renderer.units[index]!.html);
-					const old = unitNodes[index] ?? [];
-					const anchor = old[0] ?? anchorAfter(index);
-					for (const node of nodes) container.insertBefore(node, anchor);
-					for (const node of old) node.parentNode?.removeChild(node);
-					unitNodes[index] = nodes;
+					const unit = renderer.units[index]!;
+					const rendering = renderingOf(unit);
+					const old = units[index];
+					if (old?.rendering === rendering) continue;
+					if (!old && tail[0]?.rendering === rendering) {
+						// The tail's first block froze: its nodes are already in place.
+						units[index] = tail.shift()!;
+						continue;
+					}
+					units[index] = insert(unit, old?.nodes[0] ?? firstNodeFrom(units, index + 1) ?? firstNodeFrom(tail, 0));
+					if (old) remove(old);
 				}
 			}
-			if (renderer.tailHtml !== tailHtml) {
-				for (const node of tailNodes) node.parentNode?.removeChild(node);
-				tailHtml = renderer.tailHtml;
-				tailNodes = parseNodes(container, tailHtml);
-				container.append(...tailNodes);
+			// The open tail: keep the blocks that are still the same, patch the ones that changed in
+			// one place (the usual append), replace the rest.
+			const parts = renderer.tail;
+			const mounted: Mounted[] = [];
+			let i = 0;
+			for (; i < parts.length; i++) {
+				const part = parts[i]!;
+				const rendering = renderingOf(part);
+				const m = tail[i];
+				if (m?.rendering === rendering) {
+					mounted.push(m);
+					continue;
+				}
+				const patched = patchOf(part);
+				if (m && patched?.base === m.rendering && applyPatch(m.nodes, patched.patch)) {
+					m.rendering = rendering;
+					mounted.push(m);
+					continue;
+				}
+				break;
 			}
+			for (const m of tail.slice(i)) remove(m);
+			for (const part of parts.slice(i)) mounted.push(insert(part, null));
+			tail = mounted;
 		}
 	};
 }

@@ -59,6 +59,7 @@ const CONFIG: Config = {
 };
 
 let purifier: DOMPurify | null = null;
+let fragmentPurifier: DOMPurify | null = null;
 
 function filterClasses(value: string): string {
 	return value
@@ -67,46 +68,65 @@ function filterClasses(value: string): string {
 		.join(' ');
 }
 
-function create(): DOMPurify {
+const DIGITS = /^\d{1,9}$/;
+
+/**
+ * After DOMPurify's own checks (allowlists, URI regexp, namespaces), per element: `href` only on
+ * `<a>` and only if `isSafeUrl`; class names filtered; numeric and language attributes validated;
+ * every surviving link opens in a new tab without a referrer or an opener. (An
+ * afterSanitizeAttributes hook rather than uponSanitizeAttribute: the latter makes DOMPurify copy
+ * its attribute allowlist on every call.)
+ */
+function checkAttributes(node: Element): void {
+	if (!node.hasAttributes()) return;
+	const href = node.getAttribute('href');
+	if (href !== null && (node.localName !== 'a' || !isSafeUrl(href))) node.removeAttribute('href');
+	const cls = node.getAttribute('class');
+	if (cls !== null) {
+		const kept = filterClasses(cls);
+		if (!kept) node.removeAttribute('class');
+		else if (kept !== cls) node.setAttribute('class', kept);
+	}
+	for (const name of ['data-code-index', 'start']) {
+		const value = node.getAttribute(name);
+		if (value !== null && !DIGITS.test(value)) node.removeAttribute(name);
+	}
+	const lang = node.getAttribute('data-lang');
+	if (lang !== null && !LANGUAGE_ID.test(lang)) node.removeAttribute('data-lang');
+	if (node.localName === 'a' && node.hasAttribute('href')) {
+		node.setAttribute('rel', 'noopener noreferrer');
+		node.setAttribute('target', '_blank');
+	}
+}
+
+function create(returnFragment: boolean): DOMPurify {
 	const view = globalThis.window;
 	if (!view?.document) throw new Error('render: sanitizing needs a DOM window (browser, or jsdom in tests)');
 	const purify = createDOMPurify(view);
-	purify.setConfig(CONFIG);
-	purify.addHook('uponSanitizeAttribute', (node, data) => {
-		const name = data.attrName;
-		const value = data.attrValue;
-		if (name.startsWith('on')) {
-			data.keepAttr = false;
-			return;
-		}
-		switch (name) {
-			case 'href':
-				data.keepAttr = node.nodeName.toLowerCase() === 'a' && isSafeUrl(value);
-				break;
-			case 'class':
-				data.attrValue = filterClasses(value);
-				data.keepAttr = data.attrValue !== '';
-				break;
-			case 'data-code-index':
-			case 'start':
-				data.keepAttr = /^\d{1,9}$/.test(value);
-				break;
-			case 'data-lang':
-				data.keepAttr = LANGUAGE_ID.test(value);
-				break;
-		}
-	});
-	// Every surviving link opens in a new tab without a referrer or an opener.
-	purify.addHook('afterSanitizeAttributes', (node) => {
-		if (node.nodeName.toLowerCase() !== 'a' || !node.hasAttribute('href')) return;
-		node.setAttribute('rel', 'noopener noreferrer');
-		node.setAttribute('target', '_blank');
-	});
+	purify.setConfig(returnFragment ? { ...CONFIG, RETURN_DOM_FRAGMENT: true } : CONFIG);
+	purify.addHook('afterSanitizeAttributes', checkAttributes);
 	return purify;
 }
 
 /** Sanitized HTML string for renderer output (or anything else on its way into a reply's DOM). */
 export function sanitizeHtml(html: string): string {
-	purifier ??= create();
+	purifier ??= create(false);
 	return purifier.sanitize(html);
+}
+
+/**
+ * The same sanitizer, returning the sanitized nodes themselves (in DOMPurify's inert document;
+ * inserting them adopts them): no serialize-and-parse-again, so nothing can mutate in between.
+ * `serializeFragment` of the result equals `sanitizeHtml` of the same input.
+ */
+export function sanitizeToFragment(html: string): DocumentFragment {
+	fragmentPurifier ??= create(true);
+	return fragmentPurifier.sanitize(html, { RETURN_DOM_FRAGMENT: true });
+}
+
+/** HTML of sanitized nodes (what `sanitizeHtml` would have returned). */
+export function serializeFragment(fragment: DocumentFragment): string {
+	const holder = fragment.ownerDocument.createElement('div');
+	holder.append(fragment.cloneNode(true));
+	return holder.innerHTML;
 }
