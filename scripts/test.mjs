@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureBuild } from './ensure-build.mjs';
 import { findChromium } from './find-chromium.mjs';
+import { INITIAL_JS_LIMIT, initialJs } from './initial-js.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, '.tmp', 'test-results');
@@ -37,6 +38,11 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 ensureChromium();
 ensureBuild();
 
+// The app's first paint must stay small: over the limit fails the run like a failing test.
+const bundle = initialJs(join(root, 'build'));
+const bundleOk = bundle.gzip <= INITIAL_JS_LIMIT;
+console.log(`initial JS ${(bundle.gzip / 1000).toFixed(1)} kB gzip (limit ${INITIAL_JS_LIMIT / 1000} kB): ${bundleOk ? 'ok' : 'OVER THE LIMIT'}`);
+
 const vitestJson = join(out, 'vitest.json');
 const vitestRun = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
 	cwd: root,
@@ -54,8 +60,8 @@ function readJson(file) {
 	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
 }
 
-let passed = 0;
-let failed = 0;
+let passed = bundleOk ? 1 : 0;
+let failed = bundleOk ? 0 : 1;
 let skipped = 0;
 const vitest = readJson(vitestJson);
 if (vitest) {
