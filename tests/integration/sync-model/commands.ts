@@ -25,6 +25,8 @@ export type Command =
 	| { t: 'cancel'; d: number; pick: number; msg: number }
 	| { t: 'deliver'; d: number; fault: Fault; answer: 0 | 1 }
 	| { t: 'deliverLate'; d: number; pick: number }
+	/** Two devices' calls reach the server at the same moment (one group commit for two pushes). */
+	| { t: 'deliverPair'; d: number; e: number }
 	| { t: 'sync'; d: number }
 	| { t: 'timers'; d: number }
 	| { t: 'poke'; d: number }
@@ -79,6 +81,7 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Command> {
 		// The network and the devices' timers.
 		{ weight: 20, arbitrary: fc.record({ t: fc.constant('deliver' as const), d, fault, answer: fc.constantFrom<0 | 1>(0, 1) }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('deliverLate' as const), d, pick }) },
+		{ weight: 3, arbitrary: fc.record({ t: fc.constant('deliverPair' as const), d, e: d }) },
 		{ weight: 6, arbitrary: fc.record({ t: fc.constant('sync' as const), d }) },
 		{ weight: 3, arbitrary: fc.record({ t: fc.constant('timers' as const), d }) },
 		{ weight: 1, arbitrary: fc.record({ t: fc.constant('poke' as const), d }) },

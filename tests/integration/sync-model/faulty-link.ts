@@ -46,8 +46,8 @@ export class FaultyLink implements SyncServer {
 	calls = 0;
 	/** Pushes held by the network (`delay`, `duplicateLate`), oldest first. */
 	readonly late: string[] = [];
-	/** The last push the engine sent, as sent. */
-	lastPushBody: string | null = null;
+	/** Every push the engine sent, as sent, in order. */
+	readonly sentPushes: string[] = [];
 	/** Pushes that reached the server (duplicates and late ones included). */
 	serverPushes = 0;
 	/** Calls delivered, by fault and kind (`dropResponse push`), for the run's summary. */
@@ -61,7 +61,7 @@ export class FaultyLink implements SyncServer {
 
 	push(request: PushRequest): Promise<PushResponse> {
 		const body = JSON.stringify(request);
-		this.lastPushBody = body;
+		this.sentPushes.push(body);
 		return new Promise<PushResponse>((resolve, reject) => this.arrive({ kind: 'push', body, resolve, reject }));
 	}
 

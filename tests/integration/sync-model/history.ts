@@ -184,6 +184,19 @@ export class History {
 			case 'deliver':
 				await device.deliver(command.fault, command.answer);
 				return device.link.pending ? `next: ${device.link.pending.kind}` : device.engine.state.status;
+			case 'deliverPair': {
+				const other = this.devices[command.e % this.devices.length];
+				if (!other || other === device) return 'the same device';
+				const kinds = `${device.link.pending?.kind ?? 'nothing'} + ${other.link.pending?.kind ?? 'nothing'}`;
+				if (!device.link.pending || !other.link.pending) return `no pair: ${kinds}`;
+				await Promise.all([device.link.deliver('ok'), other.link.deliver('ok')]);
+				await device.settle();
+				await other.settle();
+				// The other device's store changed too.
+				await this.checkNoneReturns(other);
+				await this.checkAcknowledgedShown(other);
+				return `${kinds} with ${other.name}`;
+			}
 			case 'deliverLate': {
 				const response = await device.link.deliverLate(command.pick);
 				return response ? `late push → ${JSON.stringify(response)}` : 'nothing held';

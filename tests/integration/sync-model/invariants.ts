@@ -257,6 +257,10 @@ function checkServerTree(history: History, userId: string): void {
 	const db = history.server.db;
 	const all = db.select().from(messages).where(eq(messages.userId, userId)).all();
 	const live = new Map(all.filter((m) => m.deletedAt === null).map((m) => [m.id, m]));
+	for (const m of all) {
+		if (m.role !== 'user') continue;
+		check(m.status === 'complete' && m.generationId === null, () => `user message ${m.id} is ${m.status} (generation ${m.generationId}): only replies stream, stop or fail`);
+	}
 	const [orphan] = liveOrphans(history, userId);
 	check(!orphan, () => `live message ${orphan?.id} hangs under ${orphan?.parentId}, which is not a live message of ${orphan?.conversationId}`);
 	for (const c of db.select().from(conversations).where(eq(conversations.userId, userId)).all()) {
@@ -299,7 +303,8 @@ function checkRepliesRanOnce(history: History, devices: Device[], userId: string
 		const calls = history.server.upstreamPrompts.filter((p) => p === prompt).length;
 		check(calls <= 1, () => `reply ${g.id} (${g.state}) called the upstream ${calls} times`);
 		if (g.state === 'done') check(calls === 1 && reservations === 1, () => `reply ${g.id} is done after ${calls} upstream calls and ${reservations} reservations`);
-		const message = g.assistantMessageId ? db.select().from(messages).where(eq(messages.id, g.assistantMessageId)).get() : undefined;
+		// The user's own row: once its conversation is deleted, the id is free for anyone.
+		const message = g.assistantMessageId ? db.select().from(messages).where(and(eq(messages.id, g.assistantMessageId), eq(messages.userId, userId))).get() : undefined;
 		if (message && message.deletedAt === null) {
 			const expected = g.state === 'done' ? 'complete' : g.state;
 			check(message.status === expected, () => `reply ${g.id} is ${g.state} but its message is ${message.status}`);
@@ -307,19 +312,27 @@ function checkRepliesRanOnce(history: History, devices: Device[], userId: string
 	}
 }
 
-/** 2. Pushing a batch again changes nothing: each device's last push, replayed after quiescence. */
+/**
+ * 2. Pushing a batch again changes nothing: each device's last push replayed after quiescence,
+ * then every other push it ever sent, oldest first (all of them duplicates by now).
+ */
 async function checkReplayChangesNothing(history: History, devices: Device[], userId: string): Promise<void> {
+	const before = snapshot(history, userId);
+	const calls = history.server.upstreamPrompts.length;
+	const replayed: string[] = [];
 	for (const device of devices) {
-		const body = device.link.lastPushBody;
-		if (body === null) continue;
-		const before = snapshot(history, userId);
-		const calls = history.server.upstreamPrompts.length;
-		const response = await device.link.serverPush(body);
-		check(response.lastMutationId === device.enqueued.length && response.rejected.length === 0, () => `${device.name}: replaying its last push answered ${json(response)}`);
-		check(history.server.services.jobs.runningCount === 0, () => `${device.name}: replaying its last push started a reply`);
-		await history.serverIdle();
-		const after = snapshot(history, userId);
-		check(after === before, () => `${device.name}: replaying its last push changed the server\n  before: ${before}\n  after:  ${after}`);
-		check(history.server.upstreamPrompts.length === calls, () => `${device.name}: replaying its last push called the upstream`);
+		const last = device.link.sentPushes.at(-1);
+		if (last === undefined) continue;
+		for (const [i, body] of [last, ...device.link.sentPushes].entries()) {
+			const what = `${device.name}'s ${i === 0 ? 'last push' : `push #${i}`}`;
+			replayed.push(what);
+			const response = await device.link.serverPush(body);
+			check(response.lastMutationId === device.enqueued.length && response.rejected.length === 0, () => `replaying ${what} answered ${json(response)}`);
+			check(history.server.services.jobs.runningCount === 0, () => `replaying ${what} started a reply`);
+		}
 	}
+	await history.serverIdle();
+	const after = snapshot(history, userId);
+	check(after === before, () => `replaying pushes (${replayed.join(', ')}) changed the server\n  before: ${before}\n  after:  ${after}`);
+	check(history.server.upstreamPrompts.length === calls, () => `replaying pushes (${replayed.join(', ')}) called the upstream`);
 }
