@@ -112,9 +112,78 @@ export function createStreamView(container: Element): StreamView {
 				}
 				break;
 			}
-			for (const m of tail.slice(i)) remove(m);
-			for (const part of parts.slice(i)) mounted.push(insert(part, null));
+			// A block rendered again usually shares most of its nodes with what is shown: morph the
+			// shown nodes into the new ones rather than replace them all (less for the browser to redo).
+			const stale = tail.slice(i);
+			for (const part of parts.slice(i)) {
+				const m = stale.shift();
+				if (!m) {
+					mounted.push(insert(part, null));
+					continue;
+				}
+				const anchor = m.nodes[m.nodes.length - 1]?.nextSibling ?? null;
+				mounted.push({ rendering: renderingOf(part), nodes: morph(container, m.nodes, part.content(), anchor) });
+			}
+			for (const m of stale) remove(m);
 			tail = mounted;
 		}
 	};
+}
+
+/**
+ * Turns `shown` (consecutive children of `parent`, followed by `anchor`) into the nodes of
+ * `fresh` and returns the resulting nodes. Shown elements are kept only where the fresh one has
+ * the same name, namespace and attributes (their children are morphed in turn) and shown text
+ * only gets the fresh text as data; everything else is the fresh node itself. So the result is
+ * exactly the fresh (sanitized) tree — only fewer nodes change.
+ */
+function morph(parent: Node, shown: Node[], fresh: DocumentFragment, anchor: Node | null): Node[] {
+	const result: Node[] = [];
+	let at = 0;
+	for (let node = fresh.firstChild; node; ) {
+		const next = node.nextSibling;
+		const old = shown[at];
+		if (old && sameShell(old, node)) {
+			morphInto(old, node);
+			result.push(old);
+			at++;
+		} else {
+			parent.insertBefore(node, old ?? anchor);
+			result.push(node);
+		}
+		node = next;
+	}
+	for (; at < shown.length; at++) shown[at]!.parentNode?.removeChild(shown[at]!);
+	return result;
+}
+
+function morphInto(old: Node, fresh: Node): void {
+	if (old.nodeType !== 1) {
+		if ((old as CharacterData).data !== (fresh as CharacterData).data) (old as CharacterData).data = (fresh as CharacterData).data;
+		return;
+	}
+	let target = old.firstChild;
+	for (let node = fresh.firstChild; node; ) {
+		const next = node.nextSibling;
+		if (target && sameShell(target, node)) {
+			morphInto(target, node);
+			target = target.nextSibling;
+		} else old.insertBefore(node, target);
+		node = next;
+	}
+	while (target) {
+		const next = target.nextSibling;
+		old.removeChild(target);
+		target = next;
+	}
+}
+
+function sameShell(a: Node, b: Node): boolean {
+	if (a.nodeType !== b.nodeType) return false;
+	if (a.nodeType !== 1) return a.nodeType === 3;
+	const x = a as Element;
+	const y = b as Element;
+	if (x.localName !== y.localName || x.namespaceURI !== y.namespaceURI || x.attributes.length !== y.attributes.length) return false;
+	for (const attr of Array.from(y.attributes)) if (x.getAttributeNS(attr.namespaceURI, attr.localName) !== attr.value) return false;
+	return true;
 }

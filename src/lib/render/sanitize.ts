@@ -121,8 +121,12 @@ export function sanitizeHtml(html: string): string {
  */
 export function sanitizeToFragment(html: string): DocumentFragment {
 	fragmentPurifier ??= create(true);
-	return fragmentPurifier.sanitize(html, { RETURN_DOM_FRAGMENT: true });
+	const fragment = fragmentPurifier.sanitize(html, { RETURN_DOM_FRAGMENT: true });
+	// Into one long-lived inert document, so each call's parser document can be collected.
+	inert ??= fragment.ownerDocument.implementation.createHTMLDocument('');
+	return inert.adoptNode(fragment);
 }
+let inert: Document | null = null;
 
 /** HTML of sanitized nodes (what `sanitizeHtml` would have returned). */
 export function serializeFragment(fragment: DocumentFragment): string {

@@ -230,6 +230,21 @@ describe('createStreamView', () => {
 		expect(container.firstElementChild).toBe(first);
 		expect(container.textContent).toContain('Third paragraph grows.');
 	});
+
+	it('morphs an open block that gained markup instead of replacing all of it', () => {
+		const container = document.createElement('div');
+		const view = createStreamView(container);
+		const s = createStreamRenderer();
+		s.append('Some `code` here');
+		view.update(s);
+		const p = container.querySelector('p');
+		const code = container.querySelector('code');
+		s.append(' and **bold** too');
+		view.update(s);
+		expect(container.querySelector('p')).toBe(p);
+		expect(container.querySelector('code')).toBe(code);
+		expect(container.innerHTML).toBe('<p>Some <code>code</code> here and <strong>bold</strong> too</p>\n');
+	});
 });
 
 /** innerHTML after a parse round trip (what the DOM gives back for the same markup). */
