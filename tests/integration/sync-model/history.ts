@@ -40,6 +40,7 @@ export class History {
 	readonly deletedMessages = new Map<string, { conversationId: string; version: number }>();
 	readonly errorsBefore: number;
 	private ids = 0;
+	private bigImports = 0;
 	private time = 1_750_000_000_000;
 	private readonly online = new Map<Device, EventTarget>();
 
@@ -268,6 +269,8 @@ export class History {
 
 	/** A long linear conversation imported in full batches: more rows than one pull page holds. */
 	private async importBig(device: Device): Promise<string> {
+		// Once per history: each costs every device a few hundred stored rows.
+		if (this.bigImports++ > 0) return 'no second big import';
 		const id = this.id('big');
 		const at = 1_700_100_000_000;
 		await device.enqueue('conversation.import', { id, title: 'A long one', model: MODEL, createdAt: at, updatedAt: at });
@@ -459,14 +462,25 @@ export class History {
 		const rejectedHere = new Set((await db.rejections.where('[clientId+mutationId]').between([device.clientId, 0], [device.clientId, Infinity]).toArray()).map((r) => r.mutationId));
 		const { rejected } = this.processed(device);
 		const cursor = await device.cursor();
-		for (const m of device.enqueued) {
-			if (queued.has(m.id) || rejected.has(m.id) || rejectedHere.has(m.id) || device.intrusions.has(m.id)) continue;
+		const done = device.enqueued.filter((m) => !queued.has(m.id) && !rejected.has(m.id) && !rejectedHere.has(m.id) && !device.intrusions.has(m.id));
+		const conversationIds = new Set<string>();
+		const messageIds = new Set<string>();
+		for (const m of done) {
+			if (m.name === 'conversation.create' || m.name === 'conversation.import') conversationIds.add(m.args.id);
+			if (m.name === 'message.create') {
+				messageIds.add(m.args.id);
+				conversationIds.add(m.args.conversationId);
+			}
+		}
+		const [conversationRows, messageRows] = await Promise.all([db.conversations.bulkGet([...conversationIds]), db.messages.bulkGet([...messageIds])]);
+		const storedConversations = new Map(conversationRows.flatMap((c) => (c ? [[c.id, c] as const] : [])));
+		const storedMessages = new Set(messageRows.flatMap((m) => (m ? [m.id] : [])));
+		for (const m of done) {
 			if (m.name === 'conversation.create' || m.name === 'conversation.import') {
-				const row = await db.conversations.get(m.args.id);
-				check(row, () => `${device.name} (cursor ${cursor}): #${m.id} ${m.name} ${m.args.id} left the outbox, acknowledged, but the device has no row for it: it vanished from the device's view`);
+				check(storedConversations.has(m.args.id), () => `${device.name} (cursor ${cursor}): #${m.id} ${m.name} ${m.args.id} left the outbox, acknowledged, but the device has no row for it: it vanished from the device's view`);
 			} else if (m.name === 'message.create') {
-				const [row, conversation] = await Promise.all([db.messages.get(m.args.id), db.conversations.get(m.args.conversationId)]);
-				check(row || conversation?.deletedAt != null, () => `${device.name} (cursor ${cursor}): #${m.id} message.create ${m.args.id} left the outbox, acknowledged, but the device has neither the message nor its conversation's tombstone: it vanished from the device's view`);
+				const conversation = storedConversations.get(m.args.conversationId);
+				check(storedMessages.has(m.args.id) || conversation?.deletedAt != null, () => `${device.name} (cursor ${cursor}): #${m.id} message.create ${m.args.id} left the outbox, acknowledged, but the device has neither the message nor its conversation's tombstone: it vanished from the device's view`);
 			}
 		}
 	}
@@ -491,13 +505,17 @@ export class History {
 	/** Heals the network, delivers what it held, and syncs every device until nothing changes; waits for replies to end. */
 	async quiesce(): Promise<void> {
 		for (const device of this.devices) while (device.link.late.length > 0) await device.link.deliverLate(0);
-		for (let round = 0; round < 10; round++) {
-			for (const device of this.devices) await device.drain();
+		for (const device of this.devices) await device.drain();
+		for (let round = 0; round < 20; round++) {
 			await this.serverIdle();
-			const before = this.counter();
-			for (const device of this.devices) await device.drain();
-			const outboxes = await Promise.all(this.devices.map((d) => d.store.db.outbox.count()));
-			if (this.counter() === before && outboxes.every((n) => n === 0) && this.server.services.jobs.runningCount === 0) return;
+			// Devices drained before another one pushed, or before a reply ended, are behind: they sync again.
+			const counter = this.counter();
+			const behind: Device[] = [];
+			for (const device of this.devices) {
+				if ((await device.cursor()) < counter || (await device.store.db.outbox.count()) > 0) behind.push(device);
+			}
+			if (behind.length === 0 && this.server.services.jobs.runningCount === 0) return;
+			for (const device of behind) await device.drain();
 		}
 		throw new ModelFailure(`the devices did not converge: outboxes ${JSON.stringify(await Promise.all(this.devices.map((d) => d.store.db.outbox.count())))}, states ${JSON.stringify(this.devices.map((d) => d.engine.state))}`);
 	}
