@@ -12,11 +12,12 @@ import type { ModelServer } from './model-server';
  * - duplicate: it reaches the server twice at once; the client gets one of the two answers.
  * - delay: held in the network and delivered later (deliverLate); the client times out meanwhile.
  * - duplicateLate: handled and answered now, and a copy is held for later.
+ * - dropResponseLate: handled now, the answer lost, and a copy held for later (a retried request the network also kept).
  * - serverError: a 500 before the server did anything.
  * - errorAfterApply: the server handled it, then answered 500.
  * A held pull is simply a dropped one: pulls change nothing on the server.
  */
-export const FAULTS = ['ok', 'dropRequest', 'dropResponse', 'duplicate', 'delay', 'duplicateLate', 'serverError', 'errorAfterApply'] as const;
+export const FAULTS = ['ok', 'dropRequest', 'dropResponse', 'duplicate', 'delay', 'duplicateLate', 'dropResponseLate', 'serverError', 'errorAfterApply'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 type Call =
@@ -119,6 +120,11 @@ export class FaultyLink implements SyncServer {
 				case 'duplicateLate':
 					if (call.kind === 'push') this.late.push(call.body);
 					this.answer(call, await this.handle(call));
+					break;
+				case 'dropResponseLate':
+					if (call.kind === 'push') this.late.push(call.body);
+					await this.handle(call);
+					call.reject(new SyncNetworkError('The connection dropped before the response arrived.'));
 					break;
 				case 'serverError':
 					call.reject(new Error('Internal server error'));

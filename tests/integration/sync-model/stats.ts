@@ -38,8 +38,15 @@ export class RunStats {
 		this.add('server restarts', history.trace.filter((t) => t.includes('"restart"')).length);
 	}
 
-	summary(): string {
-		const lines = [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `  ${k}: ${n}`);
-		return `sync model: ${this.histories} histories, ${this.steps} steps\n${lines.join('\n')}`;
+	/** One line; every count with `detailed`. */
+	summary(detailed: boolean): string {
+		const n = (key: string) => this.counts.get(key) ?? 0;
+		const faults = [...this.counts.entries()].filter(([k]) => k.startsWith('delivered ') && !k.startsWith('delivered ok ') && k !== 'delivered pull pages with more').reduce((sum, [, v]) => sum + v, 0);
+		const line =
+			`sync model: ${this.histories} histories, ${this.steps} steps, ${n('mutations')} mutations (${n('mutations rejected')} rejected), ` +
+			`${faults} faulty deliveries, ${n('server restarts')} restarts, replies ${n('replies done')} done / ${n('replies cancelled')} cancelled / ${n('replies failed')} failed`;
+		if (!detailed) return line;
+		const lines = [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `  ${k}: ${v}`);
+		return `${line}\n${lines.join('\n')}`;
 	}
 }

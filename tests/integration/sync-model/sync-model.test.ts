@@ -23,8 +23,8 @@ const SEED = process.env.SYNC_SEED === undefined ? undefined : Number(process.en
 const PATH = process.env.SYNC_PATH;
 /** Appends every history's plan and steps to this file (to compare two runs of one seed, or to read a history). */
 const TRACE_FILE = process.env.SYNC_TRACE_FILE;
-/** The test's own limit: about a second per history at worst, and never under ten minutes (shrinking replays histories). */
-const TIMEOUT_MS = Math.max(600_000, HISTORIES * 1_000);
+/** The test's own limit: about a second per history at worst, and never under five minutes (shrinking replays histories). */
+const TIMEOUT_MS = Math.max(300_000, HISTORIES * 1_000);
 
 describe('sync model: devices of one user against the real server, through a faulty network', () => {
 	let server: ModelServer;
@@ -67,7 +67,7 @@ describe('sync model: devices of one user against the real server, through a fau
 				}
 			);
 			expect(openWatches()).toBe(0);
-			console.info(stats.summary());
+			console.info(stats.summary(process.env.SYNC_STATS !== undefined));
 		},
 		TIMEOUT_MS
 	);
