@@ -63,6 +63,6 @@ export default ts.config(
 		}
 	},
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'server/db/migrations/', 'test-results/', 'playwright-report/']
+		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'server/db/migrations/', 'test-results/', 'playwright-report/', '.tmp/']
 	}
 );
