@@ -160,21 +160,23 @@ export class History {
 				await device.settle();
 				return note;
 			}
-			case 'setActiveLeaf':
-			case 'deleteMessage':
 			case 'cancel': {
+				// Any reply this device knows of, in any conversation: the Stop button of whichever is shown.
+				const db = device.store.db;
+				const stored = (await db.generations.toCollection().primaryKeys()) as string[];
+				const queued = (await db.outbox.toArray()).flatMap((e) => (e.name === 'generation.request' ? [e.args.id] : []));
+				const generationId = pick([...new Set([...stored, ...queued])].sort(), command.msg);
+				if (!generationId) return 'no reply';
+				await device.enqueue('generation.cancel', { id: generationId });
+				await device.settle();
+				return generationId;
+			}
+			case 'setActiveLeaf':
+			case 'deleteMessage': {
 				const conversation = await this.pickConversation(device, command.pick);
 				if (!conversation) return 'no conversation';
 				const detail = await readConversation(device.store.db, conversation.id);
 				if (!detail) throw new Error('listed conversation has no detail');
-				if (command.t === 'cancel') {
-					const replies = [...new Set([...detail.messages.flatMap((m) => (m.generationId ? [m.generationId] : [])), ...detail.generations.map((g) => g.id)])].sort();
-					const generationId = pick(replies, command.msg);
-					if (!generationId) return 'no reply';
-					await device.enqueue('generation.cancel', { id: generationId });
-					await device.settle();
-					return generationId;
-				}
 				const target = pick(byId([...detail.messages]), command.msg);
 				if (!target) return 'no message';
 				if (command.t === 'setActiveLeaf') await device.enqueue('conversation.setActiveLeaf', { id: conversation.id, leafId: target.id });

@@ -11,6 +11,23 @@ import { checkQuiescent, liveOrphans } from './invariants';
 import { ModelServer } from './model-server';
 import { RunStats } from './stats';
 
+/**
+ * A model-based test of sync: 3–5 devices of one user (and, in two histories of three, one device
+ * of a second user) — each a real SyncEngine over its own fake IndexedDB — against the real server
+ * (startApp on a SQLite file: push/pull from server/sync, generation jobs, the ledger, the
+ * simulator upstream), through a network the test controls (faulty-link.ts).
+ *
+ * A history (commands.ts) mixes what people do (create, import, rename, pin, archive, delete,
+ * send or edit with an optional reply, switch branch, delete a message, stop a reply), what the
+ * network does (deliver a device's call with or without a fault, deliver two at once, deliver a
+ * held request late, partitions, expired sessions, retry timers) and server restarts. After each
+ * step the checks of History.checkStep hold; after the history the network heals, every device
+ * syncs until nothing changes, every reply ends, and invariants.ts checks the end state.
+ *
+ * SYNC_HISTORIES (200), SYNC_SEED and SYNC_PATH (replay a reported failure), SYNC_TRACE_FILE (every
+ * history's steps), SYNC_STATS (what the run exercised), SYNC_MODEL_DB_DIR (where the database lives).
+ */
+
 // The engines' outbox watches emit when the test says (see controlled-live-query.ts), not on Dexie's timer.
 vi.mock('dexie', async (importOriginal) => {
 	const actual = await importOriginal<typeof import('dexie')>();
@@ -72,7 +89,8 @@ describe('sync model: devices of one user against the real server, through a fau
 		TIMEOUT_MS
 	);
 
-	// Found by the property above (seed 1876921180, path 593:2:0:0:1:3:6:8:7:7:7:9:13:16:15:15:15:8…): two devices
+	// Found by the property above (seed 1876921180, path 593:2:0:0:1:3:6:8:7:7:7:9:13:16:15:15:15:8…, with an earlier
+	// version of the commands, so it no longer replays): two devices
 	// import the same export, one with a follow-up; the other device deletes an imported answer and syncs first.
 	// importMessages (server/conversations/message-service.ts) counts an existing but DELETED message as a known
 	// parent, so the follow-up was inserted live under the deleted answer. Fixed: a tombstone wins over a re-import.
@@ -95,7 +113,7 @@ describe('sync model: devices of one user against the real server, through a fau
 		}
 	});
 
-	// Found by the property above (seed 1861067970, path 299:3:1:1:2:4:7:7:15:18:18:18:19:24:26…; the check is
+	// Found by the property above (seed 1861067970, path 299:3:1:1:2:4:7:7:15:18:18:18:19:24:26…, earlier commands; the check is
 	// History.checkAcknowledgedShown). A device pulls from an old cursor while more than PULL_PAGE_ROWS rows are newer:
 	// every page carries the client's lastMutationId, and applyPull (src/lib/client/sync/pull-applier.ts) drops the
 	// outbox entries up to it on the FIRST page, while the rows those mutations produced come in a later page. Until
@@ -122,7 +140,7 @@ describe('sync model: devices of one user against the real server, through a fau
 		}
 	});
 
-	// Found by the property above (seed -414852827, path 105:3:13:12:15:15:20:21:19:20:20:20:25:25:25:23…). Deleting a
+	// Found by the property above (seed -414852827, path 105:3:13:12:15:15:20:21:19:20:20:20:25:25:25:23…, earlier commands). Deleting a
 	// conversation removes its messages, so their ids are free again, and any user may create a message with one.
 	// A reply still being written into such an id keeps writing to "the message with that id": the job's flush and
 	// #finish (server/generations/generation-jobs.ts, the messages updates in #run's flush and in #finish) match on the
