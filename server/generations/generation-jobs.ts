@@ -75,7 +75,12 @@ export class GenerationJobs {
 				.where(inArray(generations.state, ['requested', 'running']))
 				.run();
 			const ids = stale.map((s) => s.messageId).filter((id): id is string => id !== null);
-			if (ids.length) tx.update(messages).set({ status: 'failed' }).where(inArray(messages.id, ids)).run();
+			if (ids.length) {
+				tx.update(messages)
+					.set({ status: 'failed' })
+					.where(and(inArray(messages.id, ids), inArray(messages.generationId, stale.map((s) => s.id))))
+					.run();
+			}
 			return stale.length;
 		});
 	}
@@ -163,7 +168,7 @@ export class GenerationJobs {
 			if (text.length === flushedLength) return;
 			const content = text;
 			// A deleted reply stays empty: its text must not come back under the tombstone.
-			void writer.run(() => this.db.update(messages).set({ content }).where(and(eq(messages.id, job.assistantMessageId), isNull(messages.deletedAt))).run());
+			void writer.run(() => this.db.update(messages).set({ content }).where(ownReply(job)).run());
 			flushedLength = text.length;
 			lastFlush = Date.now();
 		};
@@ -210,7 +215,7 @@ export class GenerationJobs {
 			this.db
 				.update(messages)
 				.set({ content: text, status: end.state === 'done' ? 'complete' : end.state, model: answeredBy ?? input.models[0] ?? null })
-				.where(and(eq(messages.id, job.assistantMessageId), isNull(messages.deletedAt)))
+				.where(ownReply(job))
 				.run();
 			recordEnd(this.db, job.id, end, now);
 			this.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
@@ -231,6 +236,14 @@ export class GenerationJobs {
 		timer.unref();
 		this.#timers.add(timer);
 	}
+}
+
+/**
+ * The job's own reply message, and only while it lives: matched by its generation too, because a
+ * deleted conversation frees its message ids and someone else's message may take one.
+ */
+function ownReply(job: Job) {
+	return and(eq(messages.id, job.assistantMessageId), eq(messages.generationId, job.id), isNull(messages.deletedAt));
 }
 
 function terminalEvent(end: GenerationEnd): GenerationEvent {

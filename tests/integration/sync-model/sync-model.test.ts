@@ -145,8 +145,8 @@ describe('sync model: devices of one user against the real server, through a fau
 	// A reply still being written into such an id keeps writing to "the message with that id": the job's flush and
 	// #finish (server/generations/generation-jobs.ts, the messages updates in #run's flush and in #finish) match on the
 	// id alone (`deleted_at IS NULL`), not on the user or the conversation. So the cancelled reply's text and status
-	// land in the other user's message. Remove `.fails` once fixed.
-	it.fails('known bug: a reply cancelled by its conversation delete writes into another user’s message that took the freed id', async () => {
+	// landed in the other user's message. Fixed: a job writes only to the message of its own generation.
+	it('a reply cancelled by its conversation delete never writes into another user’s message that took the freed id', async () => {
 		const prefix = `h${String(++histories).padStart(6, '0')}-`;
 		const history = await History.open(server, prefix, { devices: 1, secondUser: true, commands: [] });
 		try {
