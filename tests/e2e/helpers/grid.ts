@@ -58,10 +58,14 @@ export const costPanel = (page: Page) => panel(page, 'Cost');
 export const modelPanel = (page: Page) => panel(page, 'Model');
 export const transcript = (page: Page) => page.getByRole('log', { name: 'Transcript' });
 
-/** First-run setup as `ada` (the admin), ending on the empty new chat. */
+/**
+ * First-run setup as `ada` (the admin), ending on the empty new chat once the server's default
+ * model is known (a message sent before that fails: see grid-model.spec.ts).
+ */
 export async function start(page: Page, server: TestServer, username = 'ada'): Promise<void> {
 	await createAdmin(page, server, username, PASSWORD);
 	await expect(messageBox(page)).toBeVisible();
+	await expect(page.getByRole('region', { name: /New chat$/ })).toContainText('It goes to sim/echo-mini');
 }
 
 export async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
