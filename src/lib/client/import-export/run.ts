@@ -1,5 +1,5 @@
 import type { PhosphorDb, UserStore } from '../store/db';
-import { enqueue } from '../store/mutate';
+import { enqueueMany, type QueuedChange } from '../store/mutate';
 import type { ImportPlan, PlannedConversation } from './plan';
 
 /**
@@ -54,12 +54,8 @@ export async function runImport(store: UserStore, plan: ImportPlan, onProgress?:
 		if (chunk.length === 0) return;
 		const conversations = chunk;
 		chunk = [];
-		// enqueue's own transactions join this one (same connection, a subset of its tables).
-		await db.transaction('rw', db.outbox, db.meta, async () => {
-			for (const conversation of conversations) {
-				for (const mutation of conversation.mutations) await enqueue(store, mutation.name, mutation.args);
-			}
-		});
+		// One strict transaction for the chunk: each conversation is queued whole or not at all.
+		await enqueueMany(store, conversations.flatMap((conversation) => conversation.mutations as QueuedChange[]));
 		for (const conversation of conversations) {
 			result.conversations++;
 			result.messages += conversation.messages;

@@ -14,11 +14,11 @@ export class InvalidMutationError extends Error {
 }
 
 /**
- * Queues a change for the server and returns its mutation id. The only writer of the outbox.
- * Arguments are validated (and defaults applied) here, so the outbox only ever holds mutations the
- * server's schema accepts; the server may still reject one for its own reasons (ownership, deletes).
- * Allocation and write share one strict transaction: ids never repeat or skip, even across tabs,
- * and the entry is on disk before this resolves.
+ * Queues a change for the server and returns its mutation id. With enqueueMany, the only writer of
+ * the outbox. Arguments are validated (and defaults applied) here, so the outbox only ever holds
+ * mutations the server's schema accepts; the server may still reject one for its own reasons
+ * (ownership, deletes). Allocation and write share one strict transaction: ids never repeat or
+ * skip, even across tabs, and the entry is on disk before this resolves.
  */
 export async function enqueue<N extends MutationName>(
 	store: UserStore,
@@ -26,19 +26,38 @@ export async function enqueue<N extends MutationName>(
 	args: MutationInput<N>,
 	now: number = Date.now()
 ): Promise<number> {
+	const [id] = await enqueueMany(store, [{ name, args } as QueuedChange], now);
+	return id as number;
+}
+
+/** A change to queue: a mutation name with its arguments as a client writes them. */
+export type QueuedChange = { [N in MutationName]: { name: N; args: MutationInput<N> } }[MutationName];
+
+/**
+ * Queues several changes in ONE strict transaction: all or none (an import queues whole
+ * conversations this way). Everything that is not an IndexedDB request — loading the schemas,
+ * validating, finding each change's conversation — happens before the transaction opens, because
+ * awaiting anything else inside it would let IndexedDB commit it early. Returns the ids, in order.
+ */
+export async function enqueueMany(store: UserStore, changes: readonly QueuedChange[], now: number = Date.now()): Promise<number[]> {
 	// The schemas (zod) load with the first change a person makes, not with the app's first paint.
 	const { MUTATION_ARGS } = await import('../../domain/sync/mutations');
-	const parsed = MUTATION_ARGS[name].safeParse(args);
-	if (!parsed.success) throw new InvalidMutationError(name, parsed.error.issues);
+	const lookup = storeLookup(store);
+	const prepared: Array<Omit<OutboxEntry, 'id'>> = [];
+	for (const { name, args } of changes) {
+		const parsed = MUTATION_ARGS[name].safeParse(args);
+		if (!parsed.success) throw new InvalidMutationError(name, parsed.error.issues);
+		const conversationId = await conversationOfMutation({ name, args: parsed.data } as Pick<Mutation, 'name' | 'args'>, lookup);
+		// The cast joins name and args, which TypeScript cannot correlate across the union.
+		prepared.push({ name, args: parsed.data, createdAt: now, conversationId } as Omit<OutboxEntry, 'id'>);
+	}
 	const db = store.outboxDb;
-	const conversationId = await conversationOfMutation({ name, args: parsed.data } as Pick<Mutation, 'name' | 'args'>, storeLookup(store));
 	return db.transaction('rw', db.outbox, db.meta, async () => {
-		const id = (await readMeta(db, 'nextMutationId')) ?? 1;
-		// The cast joins name and args, which TypeScript cannot correlate through the generic N.
-		const entry = { id, name, args: parsed.data, createdAt: now, conversationId } as OutboxEntry;
-		await db.outbox.add(entry);
-		await db.meta.put({ key: 'nextMutationId', value: id + 1 });
-		return id;
+		const first = (await readMeta(db, 'nextMutationId')) ?? 1;
+		const entries = prepared.map((entry, i) => ({ ...entry, id: first + i }) as OutboxEntry);
+		await db.outbox.bulkAdd(entries);
+		await db.meta.put({ key: 'nextMutationId', value: first + entries.length });
+		return entries.map((e) => e.id);
 	});
 }
 
