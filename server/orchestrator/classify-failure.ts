@@ -116,7 +116,7 @@ export function toOrchestratorError(error: unknown, model: string, afterFirstTok
 		const status = statusOf(error) ?? 502;
 		const kind = KIND_OF_STATUS[status] ?? (status >= 500 ? 'upstream' : 'bad-request');
 		const text = providerMessage(error);
-		return new OrchestratorError(kind, `${model}: the provider answered ${status}${text ? ` — ${text}` : ''}.`, {
+		return new OrchestratorError(kind, sentence(`${model}: the provider answered ${status}${text ? ` — ${text}` : ''}`), {
 			...d,
 			status,
 			retryAfterSeconds: retryAfterSeconds(error)
@@ -128,7 +128,12 @@ export function toOrchestratorError(error: unknown, model: string, afterFirstTok
 		});
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new OrchestratorError('upstream', `${model} failed: ${message}`, d, { cause: error });
+	return new OrchestratorError('upstream', sentence(`${model} failed: ${message}`), d, { cause: error });
+}
+
+/** Ends a reason with one full stop: a provider's own text often ends with one already. */
+function sentence(text: string): string {
+	return /[.!?…]$/.test(text) ? text : `${text}.`;
 }
 
 function providerMessage(error: APIError): string {

@@ -6,13 +6,13 @@ import { tempDir } from '../helpers/temp-dir';
 export type TestServer = ServerProcess & { databasePath: string };
 
 export const test = base.extend<{ server: TestServer }>({
-	// Playwright reads the fixture's dependencies from this destructuring pattern, even when empty.
-	// eslint-disable-next-line no-empty-pattern
-	server: async ({}, use) => {
+	server: async ({ context }, use) => {
 		const dir = tempDir('phosphor-e2e-');
 		const databasePath = `${dir.path}/phosphor.db`;
 		const server = await startServerProcess({ DATABASE_PATH: databasePath });
 		await use({ ...server, databasePath });
+		// The pages' live subscriptions would keep the server draining for seconds: close them first.
+		await context.close();
 		await server.stop();
 		dir.cleanup();
 	}

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { runAdmin } from '../helpers/admin-cli';
-import { ask, knownBug, costPanel, eventLog, expect, pickModel, send, start, syncStatus, test, type TestServer } from './helpers/grid';
+import { ask, costPanel, eventLog, expect, pickModel, send, start, syncStatus, test, type TestServer } from './helpers/grid';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -61,7 +61,6 @@ test('crossing 80% of the budget is an alert in the Event log, and the meter tur
 });
 
 test('the budget alert names the period in plain English (“daily limit”)', async ({ page, server }) => {
-	knownBug('src/lib/ui/event-log.svelte.ts builds `period + "ly"`: a day budget says "of the dayly limit"');
 	await start(page, server);
 	await budget(server, '0.01');
 	await pricyButCapped(page);
@@ -106,7 +105,6 @@ test('going offline is logged in the Event log', async ({ page, server, context 
 });
 
 test('coming back online is logged in the Event log', async ({ page, server, context }) => {
-	knownBug('EventLog.sync() records "syncing" as the previous state, so offline → syncing → idle never logs "Sync: connected again, changes sent."');
 	await start(page, server);
 	await ask(page, 'Online [[sim:len=20]]');
 	await context.setOffline(true);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { runAdmin } from '../helpers/admin-cli';
 import { CHATGPT_FIRST_ANSWER, CHATGPT_QUESTION, CHATGPT_SECOND_ANSWER, CHATGPT_TITLE, chatGptExport } from './helpers/chatgpt-export';
-import { ask, conversations, knownBug, expect, newChat, PASSWORD, replies, signIn, start, synced, test, userTurns } from './helpers/grid';
+import { ask, conversations, expect, newChat, PASSWORD, replies, signIn, start, synced, test, userTurns } from './helpers/grid';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -75,7 +75,6 @@ test('“Export everything as JSON” downloads every conversation in the phosph
 });
 
 test('importing a ChatGPT conversations.json shows a summary, then creates the conversation with both versions of the reply', async ({ page, server }) => {
-	knownBug('Import fails for every file: the dialog shows "Transaction has already completed or failed" (or "…The transaction has finished") and nothing is imported; runImport calls enqueue inside db.transaction, and enqueue awaits a dynamic import() first');
 	await start(page, server);
 	await synced(page);
 	await openImport(page);
@@ -100,7 +99,6 @@ test('importing a ChatGPT conversations.json shows a summary, then creates the c
 });
 
 test('importing the same file again creates nothing: the summary says it is skipped', async ({ page, server }) => {
-	knownBug('Import fails for every file: the dialog shows "Transaction has already completed or failed" (or "…The transaction has finished") and nothing is imported; runImport calls enqueue inside db.transaction, and enqueue awaits a dynamic import() first');
 	await start(page, server);
 	await synced(page);
 	await openImport(page);
@@ -134,7 +132,6 @@ test('importing your own export again offers nothing new: the summary says every
 });
 
 test('the JSON export of one user imported by another creates the conversations for them', async ({ page, server }) => {
-	knownBug('Import fails for every file: the dialog shows "Transaction has already completed or failed" (or "…The transaction has finished") and nothing is imported; runImport calls enqueue inside db.transaction, and enqueue awaits a dynamic import() first');
 	await start(page, server);
 	await ask(page, 'Ada’s recipe [[sim:len=40]]');
 	await newChat(page);

@@ -1,4 +1,4 @@
-import { ask, expect, knownBug, panel, start, syncStatus, tab, test, transcript } from './helpers/grid';
+import { ask, expect, panel, start, syncStatus, tab, test, transcript } from './helpers/grid';
 
 // The Phosphor Grid: every panel at once on a desktop, one panel at a time behind a tab bar on a phone.
 
@@ -48,7 +48,6 @@ test.describe('phone, 390×844', () => {
 	});
 
 	test('on the Usage page every tab of the Panels bar shows something (tapping Usage from the Cost tab too)', async ({ page, server }) => {
-		knownBug('Workspace.svelte drops the model, cost and log cells on /usage but the tab bar still offers them: Model, Cost and Log (and Usage tapped from one of them) show an empty screen');
 		await start(page, server);
 		await ask(page, 'Spend a little [[sim:len=40]]');
 		await tab(page, 'Cost').click();
@@ -95,7 +94,6 @@ test.describe('narrow phone, 360×780', () => {
 	});
 
 	test('a long code line scrolls inside its code block, not the whole transcript sideways', async ({ page, server }) => {
-		knownBug('render.css gives `pre` no overflow-x: auto, so a long code line widens the transcript (its scroller scrolls sideways, taking the whole reply with it) and the “Copy code” button sits over the code');
 		await start(page, server);
 		await ask(page, WIDE);
 		const reply = page.locator('article.turn.assistant').last();

@@ -1,4 +1,4 @@
-import { ask, expect, knownBug, messageBox, newChat, pickModel, replies, seedConversation, send, start, test, transcript, userTurns } from './helpers/grid';
+import { ask, expect, messageBox, newChat, pickModel, replies, seedConversation, send, start, test, transcript, userTurns } from './helpers/grid';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -140,7 +140,6 @@ test('a failed reply shows the provider’s reason, and Retry answers', async ({
 });
 
 test('a failure reason reads as one sentence (no doubled full stop)', async ({ page, server }) => {
-	knownBug('server/orchestrator/classify-failure.ts appends "." to the provider’s message, which already ends with one: “…right now (simulated)..”');
 	await start(page, server);
 	await ask(page, 'Broken upstream [[sim:status=503]]', 'failed');
 	const reason = replies(page).last().getByRole('alert');
@@ -225,9 +224,6 @@ const gapToEnd = (page: import('@playwright/test').Page) =>
 		.evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight));
 
 test('the transcript shows the end of the conversation: after a long reply, when opened from the list, after a reload', async ({ page, server }) => {
-	knownBug(
-		'ConversationView scrolls to the end (after a tick) before Markdown.svelte mounts the rendered replies (in requestAnimationFrame): opened from the list the transcript stays at the top (2037 px from the end here, every run); after a long reply or a reload it often stops 100–2000 px short'
-	);
 	await start(page, server);
 	await ask(page, 'One [[sim:len=1500]]');
 	await ask(page, 'Two [[sim:len=1500]]');

@@ -170,15 +170,20 @@ test('pin, rename, archive and delete a conversation, and see it on another devi
 		await ask(page, text);
 	}
 	const item = (name: string) => conversations(page).filter({ hasText: name });
-	await item('Alpha').getByRole('button', { name: 'Pin' }).click();
+	/** Each conversation's actions are in its "⋯" menu. */
+	const act = async (name: string, action: string) => {
+		await item(name).getByRole('button', { name: /^Actions for / }).click();
+		await item(name).getByRole('button', { name: action }).click();
+	};
+	await act('Alpha', 'Pin');
 	await expect(conversations(page).first()).toContainText('Alpha');
-	await item('Beta').getByRole('button', { name: 'Rename' }).click();
+	await act('Beta', 'Rename');
 	await page.getByRole('textbox', { name: 'New title' }).fill('Renamed beta');
 	await page.getByRole('button', { name: 'Save' }).click();
-	await item('Gamma').getByRole('button', { name: 'Archive' }).click();
+	await act('Gamma', 'Archive');
 	await expect(conversations(page)).toHaveCount(2);
 	page.once('dialog', (dialog) => void dialog.accept());
-	await item('Renamed beta').getByRole('button', { name: 'Delete' }).click();
+	await act('Renamed beta', 'Delete');
 	await expect(conversations(page)).toHaveCount(1);
 	await expect(status(page)).toContainText('All changes synced');
 

@@ -56,7 +56,8 @@ export async function searchLocal(db: PhosphorDb, term: string, limit = 50): Pro
 function snippetAt(content: string, at: number, length: number): SearchHit['snippet'] {
 	const start = Math.max(0, at - CONTEXT);
 	const end = Math.min(content.length, at + length + CONTEXT);
-	const squash = (s: string) => s.replace(/\s+/g, ' ');
+	// Markdown punctuation around the match reads as noise in a one-line snippet.
+	const squash = (s: string) => s.replace(/[#*_`>|~]+/g, ' ').replace(/\s+/g, ' ');
 	return {
 		before: (start > 0 ? '…' : '') + squash(content.slice(start, at)),
 		match: content.slice(at, at + length),

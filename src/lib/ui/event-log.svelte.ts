@@ -10,11 +10,13 @@ export interface LoggedEvent {
 }
 
 const KEEP = 200;
+const PERIOD_WORD = { day: 'daily', month: 'monthly', total: 'total' } as const;
 
 /** What happened, newest first: the server's events for this user and this device's sync state changes. */
 class EventLog {
 	events = $state<LoggedEvent[]>([]);
 	#next = 1;
+	/** The last settled state: a sync in progress ('syncing') sits between two of them. */
 	#lastSync: SyncState['status'] | null = null;
 
 	server(event: WatchedEvent): void {
@@ -23,11 +25,12 @@ class EventLog {
 	}
 
 	sync(state: SyncState): void {
+		if (state.status === 'syncing') return;
 		const previous = this.#lastSync;
 		this.#lastSync = state.status;
-		if (state.status === previous || state.status === 'syncing') return;
+		if (state.status === previous) return;
 		if (state.status === 'idle') {
-			if (previous && previous !== 'syncing' && previous !== 'idle') this.#add({ kind: 'sync', level: 'info', text: 'Sync: connected again, changes sent.' });
+			if (previous && previous !== 'idle') this.#add({ kind: 'sync', level: 'info', text: 'Sync: connected again, changes sent.' });
 			return;
 		}
 		const text =
@@ -54,7 +57,7 @@ function describe(event: WatchedEvent): Omit<LoggedEvent, 'id' | 'at'> | null {
 			return {
 				kind: 'budget',
 				level: event.threshold >= 100 ? 'error' : 'warn',
-				text: `Budget: ${event.scope === 'team' ? 'team' : 'your'} spend reached ${event.threshold}% of the ${event.period === 'total' ? 'total' : event.period + 'ly'} limit.`
+				text: `Budget: ${event.scope === 'team' ? 'team' : 'your'} spend reached ${event.threshold}% of the ${PERIOD_WORD[event.period]} limit.`
 			};
 		case 'breaker':
 			return {

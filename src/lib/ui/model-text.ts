@@ -11,5 +11,7 @@ export function priceText(model: CatalogModel): string {
 export function contextText(model: CatalogModel): string {
 	const n = model.contextLength;
 	if (!n) return 'context unknown';
+	// Providers give both binary (32,768) and decimal (128,000) sizes: show each as its own kind.
+	if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K context`;
 	return n >= 1000 ? `${Math.round(n / 1000)}k context` : `${n} context`;
 }

@@ -116,14 +116,25 @@ class Workspace {
 		});
 	}
 
-	async #loadDefaults(): Promise<void> {
-		try {
-			const defaults = await trpc.models.defaults.query();
-			this.defaults = defaults;
-			localStorage.setItem(DEFAULTS_KEY, JSON.stringify(defaults));
-		} catch {
-			// Offline: the cached defaults serve.
-		}
+	#defaultsLoading: Promise<Defaults | null> | null = null;
+
+	/** The server's defaults: cached ones at once, else the answer of the request in flight (or a new one). */
+	async ensureDefaults(): Promise<Defaults | null> {
+		if (this.defaults) return this.defaults;
+		return this.#loadDefaults();
+	}
+
+	#loadDefaults(): Promise<Defaults | null> {
+		this.#defaultsLoading ??= trpc.models.defaults
+			.query()
+			.then((defaults) => {
+				this.defaults = defaults;
+				localStorage.setItem(DEFAULTS_KEY, JSON.stringify(defaults));
+				return defaults;
+			})
+			.catch(() => this.defaults) // offline: the cached defaults serve
+			.finally(() => (this.#defaultsLoading = null));
+		return this.#defaultsLoading;
 	}
 }
 

@@ -2,32 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
-import { createAdmin, expect, test as base, type TestServer } from '../fixtures';
+import { createAdmin, expect, test, type TestServer } from '../fixtures';
 
-export { expect, type TestServer };
+export { expect, test, type TestServer };
 
 export const PASSWORD = 'a long enough password';
-
-/**
- * The shared `server` fixture, with this test's browser context closed before the server stops:
- * an open events.watch stream would otherwise hold the server's graceful shutdown for 5 s a test.
- */
-export const test = base.extend({
-	context: async ({ context, server }, use) => {
-		void server;
-		await use(context);
-		await context.close();
-	}
-});
-
-/**
- * Marks the running test as showing a known app bug: it must fail until the bug is fixed (then
- * Playwright reports it, and the marker goes). GRID_STRICT=1 runs such tests as ordinary ones,
- * to see how they fail.
- */
-export function knownBug(description: string): void {
-	test.fail(!process.env.GRID_STRICT, `BUG: ${description}`);
-}
 
 /** Where the screenshot specs write their PNGs (git-ignored: .tmp/). */
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '..', '..', '.tmp', 'screenshots', 'grid');
