@@ -1,4 +1,5 @@
 import { ledgerBench } from './ledger.bench';
+import { openConversationBench } from './open-conversation.bench';
 import { renderBench } from './render.bench';
 import { streamMemoryBench } from './stream-memory.bench';
 import { syncBench } from './sync.bench';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
 	'stream-memory': streamMemoryBench,
 	ledger: ledgerBench,
 	render: renderBench,
+	'open-conversation': openConversationBench,
 	sync: syncBench
 };
 
