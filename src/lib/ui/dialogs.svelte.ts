@@ -1,4 +1,4 @@
-export type DialogId = 'palette' | 'settings' | 'shortcuts' | 'import' | null;
+export type DialogId = 'palette' | 'settings' | 'shortcuts' | 'import' | 'install' | null;
 
 /** Which app-level dialog is open (one at a time): the command palette, settings, shortcuts, import. */
 class Dialogs {

@@ -33,6 +33,8 @@ class Session {
 			if (last) {
 				this.offline = true;
 				await this.#enter({ ...last, isAdmin: false });
+				// Back online: learn who the server says is signed in (an expired session shows as "Signed out").
+				window.addEventListener('online', () => void this.#recheck(), { once: true });
 			} else {
 				this.phase = 'unreachable';
 				this.error = errorMessage(error);
@@ -67,6 +69,16 @@ class Session {
 	/** The session ended on the server (expired): sign in again; this device keeps its data and queue. */
 	expired(): void {
 		this.phase = 'login';
+	}
+
+	async #recheck(): Promise<void> {
+		try {
+			const status = await trpc.auth.status.query();
+			this.offline = false;
+			if (status.user && status.user.id === this.user?.id) this.user = status.user;
+		} catch {
+			window.addEventListener('online', () => void this.#recheck(), { once: true });
+		}
 	}
 
 	async #enter(user: SessionUser): Promise<void> {

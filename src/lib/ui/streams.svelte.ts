@@ -19,6 +19,11 @@ class Streams {
 	replies = $state<Record<string, LiveReply>>({});
 	#subscriptions = new Map<string, Unsubscribable>();
 
+	/** A reply is being written right now (a reload would only pause it: it lives on the server). */
+	get busy(): boolean {
+		return Object.values(this.replies).some((reply) => reply.ended === null);
+	}
+
 	follow(generationId: string): void {
 		if (this.#subscriptions.has(generationId)) return;
 		this.replies[generationId] ??= { text: '', model: null, ended: null, reason: null };
