@@ -1,9 +1,5 @@
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { build } from 'esbuild';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { basename, join } from 'node:path';
-import { ROOT } from '../processes';
+import type { Page } from '@playwright/test';
+import { openBundledPage } from '../browser-page';
 import type { PageApi } from './page';
 
 /**
@@ -25,75 +21,18 @@ export interface RenderBenchPage {
 	close(): Promise<void>;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 export async function openRenderBenchPage(): Promise<RenderBenchPage> {
-	const bundle = await build({
-		entryPoints: [join(ROOT, 'bench/lib/render/page.ts')],
-		bundle: true,
-		format: 'esm',
-		splitting: true,
-		outdir: join(ROOT, '.tmp/render-bench'),
-		platform: 'browser',
-		target: 'chrome120',
-		minify: process.env.RENDER_BENCH_NO_MINIFY ? false : true,
-		write: false,
-		logLevel: 'silent'
-	});
-	const files = new Map(bundle.outputFiles.map((f) => [`/${basename(f.path)}`, f.contents]));
-	const html = '<!doctype html><meta charset="utf-8"><title>phosphor render bench</title><script type="module" src="/page.js"></script><body></body>';
-	const http = createServer((req, res) => {
-		const file = files.get(req.url ?? '');
-		if (file) {
-			res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-			res.end(file);
-		} else if (req.url === '/') {
-			res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-			res.end(html);
-		} else res.writeHead(404).end();
-	});
-	await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-	const closeHttp = () =>
-		new Promise<void>((r) => {
-			http.closeAllConnections();
-			http.close(() => r());
-		});
-	let browser: Browser | undefined;
-	try {
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-		const page = await browser.newPage();
-		const errors: string[] = [];
-		page.on('pageerror', (error) => errors.push(error.message));
-		await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
-		await page.waitForFunction(() => 'phosphorRenderBench' in globalThis);
-		const opened = browser;
-		async function call<K extends keyof PageApi>(name: K, ...args: Parameters<PageApi[K]>): Promise<Awaited<ReturnType<PageApi[K]>>> {
-			const result = await page.evaluate(
-				([fn, fnArgs]) => (globalThis as unknown as { phosphorRenderBench: Record<string, (...a: unknown[]) => unknown> }).phosphorRenderBench[fn]?.(...fnArgs),
-				[name, args] as [string, unknown[]]
-			);
-			if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-			return result as Awaited<ReturnType<PageApi[K]>>;
-		}
-		return {
-			page,
-			call,
-			async traced(name, ...args) {
-				await opened.startTracing(page, { categories: ['toplevel', 'blink.user_timing', 'devtools.timeline'] });
-				const result = await call(name, ...args);
-				return { result, ...taskCpuTimes(JSON.parse((await opened.stopTracing()).toString('utf8'))) };
-			},
-			close: async () => {
-				await opened.close();
-				await closeHttp();
-			}
-		};
-	} catch (error) {
-		await browser?.close();
-		await closeHttp();
-		throw error;
-	}
+	const opened = await openBundledPage<PageApi>({ entry: 'bench/lib/render/page.ts', global: 'phosphorRenderBench', minify: !process.env.RENDER_BENCH_NO_MINIFY });
+	return {
+		page: opened.page,
+		call: opened.call,
+		async traced(name, ...args) {
+			await opened.browser.startTracing(opened.page, { categories: ['toplevel', 'blink.user_timing', 'devtools.timeline'] });
+			const result = await opened.call(name, ...args);
+			return { result, ...taskCpuTimes(JSON.parse((await opened.browser.stopTracing()).toString('utf8'))) };
+		},
+		close: opened.close
+	};
 }
 
 type TraceEvent = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string } };
