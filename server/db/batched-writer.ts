@@ -15,10 +15,16 @@ interface Pending {
  * alone. Its promise resolves only after COMMIT, so a caller never acts on a write that a
  * crash could still lose. Operations run in order, synchronously, and may not open their own
  * transactions (better-sqlite3's `db.transaction` would nest a BEGIN).
+ *
+ * State kept in memory beside the database (the ledger's running totals) registers how to undo
+ * its change with `onUndo`: it runs if the operation's savepoint is rolled back or the batch's
+ * COMMIT fails, so memory never holds what the file does not.
  */
 export class BatchedWriter {
 	#queue: Pending[] = [];
 	#scheduled = false;
+	/** Undo steps of the operation running now; null outside an operation. */
+	#undo: Array<() => void> | null = null;
 	readonly #savepoint;
 	readonly #release;
 	readonly #rollbackTo;
@@ -43,28 +49,44 @@ export class BatchedWriter {
 		});
 	}
 
+	/**
+	 * Inside an operation: `undo` reverts an in-memory change made with it, should the operation
+	 * not commit after all. Outside one (no transaction to roll back) it is not needed and ignored.
+	 */
+	onUndo(undo: () => void): void {
+		this.#undo?.push(undo);
+	}
+
 	/** Commits everything queued now (also used at shutdown). */
 	flush(): void {
 		this.#scheduled = false;
 		while (this.#queue.length > 0) {
 			const batch = this.#queue.splice(0, this.maxBatch);
 			const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+			const committed: Array<() => void> = [];
 			try {
 				this.sqlite.exec('BEGIN IMMEDIATE');
 				for (const item of batch) {
 					this.#savepoint.run();
+					const undo: Array<() => void> = [];
+					this.#undo = undo;
 					try {
 						results.push({ ok: true, value: item.op() });
 						this.#release.run();
+						committed.push(...undo);
 					} catch (error) {
 						this.#rollbackTo.run();
 						this.#release.run();
+						runUndo(undo);
 						results.push({ ok: false, error });
+					} finally {
+						this.#undo = null;
 					}
 				}
 				this.sqlite.exec('COMMIT');
 			} catch (error) {
 				if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
+				runUndo(committed);
 				for (const item of batch) item.reject(error);
 				continue;
 			}
@@ -75,4 +97,8 @@ export class BatchedWriter {
 			});
 		}
 	}
+}
+
+function runUndo(steps: Array<() => void>): void {
+	for (let i = steps.length - 1; i >= 0; i--) (steps[i] as () => void)();
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
 	integer('created_at', { mode: 'number' })
@@ -244,18 +244,24 @@ export const budgets = sqliteTable(
 );
 
 /**
- * Append-only money record. A generation has at most one reservation, one release and one
- * charge (unique index); a correction is a further entry, never an edit.
+ * Append-only money record (docs/architecture.md#money-and-the-ledger). A generation has at most
+ * one reservation and one settlement (unique index); a settlement releases the reservation and
+ * charges the billed amount in one row; a correction is a further row, never an edit. Running
+ * totals are not stored: the ledger keeps them in memory, summed from these rows at boot.
  */
-export const ledgerEntries = sqliteTable(
-	'ledger_entries',
+export const ledgerRecords = sqliteTable(
+	'ledger_records',
 	{
-		id: integer('id').primaryKey({ autoIncrement: true }),
+		// No AUTOINCREMENT: rows are never deleted, so the rowid already grows, without a write to sqlite_sequence per insert.
+		id: integer('id').primaryKey(),
 		generationId: text('generation_id'),
 		userId: text('user_id').notNull(),
 		teamId: text('team_id'),
-		kind: text('kind', { enum: ['reservation', 'release', 'charge', 'correction'] }).notNull(),
+		kind: text('kind', { enum: ['reservation', 'settlement', 'correction'] }).notNull(),
+		/** Reservation: the worst case held; settlement: the charge; correction: the difference. */
 		amountNanoUsd: integer('amount_nano_usd').notNull(),
+		/** Settlement only: the reservation it releases. */
+		releasedNanoUsd: integer('released_nano_usd'),
 		source: text('source', { enum: ['provider', 'generation-lookup', 'estimate'] }),
 		model: text('model'),
 		tokensIn: integer('tokens_in'),
@@ -265,26 +271,40 @@ export const ledgerEntries = sqliteTable(
 		createdAt: integer('created_at', { mode: 'number' }).notNull()
 	},
 	(t) => [
-		uniqueIndex('ledger_once_per_generation')
+		uniqueIndex('ledger_records_once')
 			.on(t.generationId, t.kind)
-			.where(sql`kind IN ('reservation', 'release', 'charge')`),
+			.where(sql`kind IN ('reservation', 'settlement')`),
 		// Lookups by generation use the unique index above: their WHERE repeats its IN list, which is
 		// how SQLite knows a partial index applies. Every further index costs each insert a B-tree.
-		index('ledger_user_time').on(t.userId, t.createdAt)
+		index('ledger_records_user_time').on(t.userId, t.createdAt),
+		// Corrections are rare: indexed alone, they cost the other rows nothing, and a reply's billed
+		// total (its settlement plus its corrections) is two index lookups, not a scan.
+		index('ledger_records_corrections')
+			.on(t.generationId)
+			.where(sql`kind = 'correction'`)
 	]
 );
 
-/** Running totals per scope and period, kept in the same transaction as the entries they sum. */
-export const spendCounters = sqliteTable(
-	'spend_counters',
-	{
-		scope: text('scope').notNull(),
-		periodKey: text('period_key').notNull(),
-		spentNanoUsd: integer('spent_nano_usd').notNull().default(0),
-		reservedNanoUsd: integer('reserved_nano_usd').notNull().default(0)
-	},
-	(t) => [primaryKey({ columns: [t.scope, t.periodKey] })]
-);
+/**
+ * The ledger as entries, the shape it was written in before settlements were one row (migration
+ * 0005 creates this view): `reservation`, `release` (the reservation given back), `charge` and
+ * `correction`. Reports and exports read it; ids are the record's × 2 (+ 1 for a charge), so a
+ * settlement's release still comes before its charge.
+ */
+export const ledgerEntries = sqliteView('ledger_entries', {
+	id: integer('id').notNull(),
+	generationId: text('generation_id'),
+	userId: text('user_id').notNull(),
+	teamId: text('team_id'),
+	kind: text('kind', { enum: ['reservation', 'release', 'charge', 'correction'] }).notNull(),
+	amountNanoUsd: integer('amount_nano_usd').notNull(),
+	source: text('source', { enum: ['provider', 'generation-lookup', 'estimate'] }),
+	model: text('model'),
+	tokensIn: integer('tokens_in'),
+	tokensOut: integer('tokens_out'),
+	periodAt: integer('period_at', { mode: 'number' }).notNull(),
+	createdAt: integer('created_at', { mode: 'number' }).notNull()
+}).existing();
 
 /** One alert per budget, period and threshold: the primary key makes it so. */
 export const budgetAlerts = sqliteTable(

@@ -99,4 +99,55 @@ describe('Ledger', () => {
 		now += 24 * 60 * 60 * 1000;
 		expect((await spend('e', 600)).map((a) => [a.threshold, a.periodKey])).toEqual([[50, 'day:2026-11-24']]);
 	});
+
+	it('rebuilds its running totals from the ledger when built again (at boot), open reservations included', async () => {
+		let now = Date.UTC(2026, 10, 30, 23, 59);
+		const { ledger, sqlite, db } = setup(() => now);
+		setBudget(db, { scope: 'user', name: 'ada', limitUsd: '1', period: 'day' });
+		await ledger.reserve({ generationId: 'a', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(500) });
+		await ledger.reserve({ generationId: 'b', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(700) });
+		// Settled the next day (and month): it still counts in the period it started in.
+		now += 2 * 60_000;
+		await ledger.settle({ generationId: 'a', amountNanoUsd: nanoUsd(120), source: 'estimate', model: 'm', tokensIn: 1, tokensOut: 1 });
+		await ledger.correct({ generationId: 'a', deltaNanoUsd: 3, source: 'generation-lookup', model: 'm' });
+		await ledger.reserve({ generationId: 'c', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(40) });
+		const rebuilt = new Ledger(sqlite, new BatchedWriter(sqlite), () => now);
+		expect(rebuilt.usage('user', 'u1')).toEqual(ledger.usage('user', 'u1'));
+		expect(rebuilt.usage('user', 'u1')).toMatchObject({ spent: 0, reserved: 40, periodKey: 'day:2026-12-01' });
+		now -= 2 * 60_000;
+		expect(rebuilt.usage('user', 'u1')).toMatchObject({ spent: 123, reserved: 700, periodKey: 'day:2026-11-30' });
+		// A settlement from the rebuilt ledger finds its reservation on disk.
+		expect(await rebuilt.settle({ generationId: 'b', amountNanoUsd: nanoUsd(9), source: 'provider', model: 'm', tokensIn: 1, tokensOut: 1 })).toEqual([]);
+		expect(rebuilt.usage('user', 'u1')).toMatchObject({ spent: 132, reserved: 0 });
+	});
+
+	it('a reservation or settlement that does not commit leaves the totals as they were', async () => {
+		const { sqlite } = setup();
+		const writer = new BatchedWriter(sqlite);
+		const own = new Ledger(sqlite, writer);
+		// Rolled back with its operation: the reservation went in, then the operation failed.
+		await expect(
+			writer.run(() => {
+				own.reserveNow({ generationId: 'x', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(900) });
+				throw new Error('later step failed');
+			})
+		).rejects.toThrow('later step failed');
+		expect(own.usage('user', 'u1')).toMatchObject({ spent: 0, reserved: 0 });
+		// The whole batch's COMMIT fails: every operation in it is undone, in memory too.
+		await own.reserve({ generationId: 'y', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(50) });
+		const exec = sqlite.exec.bind(sqlite);
+		sqlite.exec = (sql: string) => {
+			if (sql === 'COMMIT') throw new Error('disk full');
+			return exec(sql);
+		};
+		const failed = await Promise.allSettled([
+			own.reserve({ generationId: 'z', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(70) }),
+			own.settle({ generationId: 'y', amountNanoUsd: nanoUsd(20), source: 'provider', model: 'm', tokensIn: 1, tokensOut: 1 })
+		]);
+		sqlite.exec = exec;
+		expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+		expect(own.usage('user', 'u1')).toMatchObject({ spent: 0, reserved: 50 });
+		expect(await own.settle({ generationId: 'y', amountNanoUsd: nanoUsd(20), source: 'provider', model: 'm', tokensIn: 1, tokensOut: 1 })).toEqual([]);
+		expect(own.usage('user', 'u1')).toMatchObject({ spent: 20, reserved: 0 });
+	});
 });

@@ -5,10 +5,11 @@ import type { BudgetAlert } from '../../src/lib/domain/server-events';
 
 export type { BudgetAlert };
 import { BudgetExceededError } from './ledger-errors';
-import { BUDGET_PERIODS, periodKey, periodKeys, type BudgetPeriod } from './periods';
+import { periodKey, periodKeys, type BudgetPeriod } from './periods';
+import { RunningTotals } from './running-totals';
 
 /** Verbatim the WHERE of the unique partial index, so that SQLite uses it for these lookups. */
-const ONCE_KINDS = "kind IN ('reservation', 'release', 'charge')";
+const ONCE_KINDS = "kind IN ('reservation', 'settlement')";
 
 export type SettlementSource = 'provider' | 'generation-lookup' | 'estimate';
 
@@ -30,13 +31,26 @@ export interface SettleInput {
 	tokensOut: number | null;
 }
 
+/** What a settlement needs of its reservation. */
+interface Reservation {
+	userId: string;
+	teamId: string | null;
+	amount: number;
+	periodAt: number;
+}
+
 /**
- * The authoritative cost ledger (docs/architecture.md#money-and-the-ledger). Every write goes through the group-commit
- * writer: the budget check and the reservation run in one transaction, and since operations
- * run one after another on one connection, no two checks can interleave.
+ * The authoritative cost ledger (docs/architecture.md#money-and-the-ledger). Every write goes
+ * through the group-commit writer: the budget check and the reservation run in one synchronous
+ * step, and since operations run one after another on one connection, no two checks can
+ * interleave. The running totals the checks read are kept in memory, summed from the ledger's
+ * rows when it is built and changed with every row it writes (and undone with a rolled-back one).
  */
 export class Ledger {
 	readonly #q;
+	readonly #totals: RunningTotals;
+	/** Reservations made by this process and not settled yet: a settlement need not read them back. */
+	readonly #open = new Map<string, Reservation>();
 
 	constructor(
 		sqlite: Database.Database,
@@ -48,28 +62,29 @@ export class Ledger {
 			budget: sqlite.prepare<[string, string], RawBudget>(
 				'SELECT id, scope, scope_id AS scopeId, period, limit_nano_usd AS limitNanoUsd, alert_thresholds AS alertThresholds FROM budgets WHERE scope = ? AND scope_id = ?'
 			),
-			counter: sqlite.prepare<[string, string], { spent: number; reserved: number }>(
-				'SELECT spent_nano_usd AS spent, reserved_nano_usd AS reserved FROM spend_counters WHERE scope = ? AND period_key = ?'
+			reserve: sqlite.prepare<[string, string, string | null, number, string, number, number]>(
+				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, model, period_at, created_at)
+				 VALUES (?, ?, ?, 'reservation', ?, ?, ?, ?)`
 			),
-			bump: sqlite.prepare<[string, string, number, number]>(
-				`INSERT INTO spend_counters (scope, period_key, spent_nano_usd, reserved_nano_usd) VALUES (?, ?, ?, ?)
-				 ON CONFLICT (scope, period_key) DO UPDATE SET spent_nano_usd = spent_nano_usd + excluded.spent_nano_usd,
-				 reserved_nano_usd = reserved_nano_usd + excluded.reserved_nano_usd`
+			// A second settlement of the same generation hits the unique index and inserts nothing.
+			settle: sqlite.prepare<[string, string, string | null, number, number, string, string | null, number | null, number | null, number, number]>(
+				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, released_nano_usd, source, model, tokens_in, tokens_out, period_at, created_at)
+				 VALUES (?, ?, ?, 'settlement', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 			),
-			insert: sqlite.prepare(
-				`INSERT INTO ledger_entries (generation_id, user_id, team_id, kind, amount_nano_usd, source, model, tokens_in, tokens_out, period_at, created_at)
-				 VALUES (@generationId, @userId, @teamId, @kind, @amount, @source, @model, @tokensIn, @tokensOut, @periodAt, @createdAt)`
+			correct: sqlite.prepare<[string, string, string | null, number, string, string | null, number, number]>(
+				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, source, model, period_at, created_at)
+				 VALUES (?, ?, ?, 'correction', ?, ?, ?, ?, ?)`
 			),
-			reservation: sqlite.prepare<[string], { userId: string; teamId: string | null; amount: number; periodAt: number; model: string | null }>(
-				`SELECT user_id AS userId, team_id AS teamId, amount_nano_usd AS amount, period_at AS periodAt, model FROM ledger_entries
+			reservation: sqlite.prepare<[string], Reservation>(
+				`SELECT user_id AS userId, team_id AS teamId, amount_nano_usd AS amount, period_at AS periodAt FROM ledger_records
 				 WHERE generation_id = ? AND kind = 'reservation' AND ${ONCE_KINDS}`
 			),
-			released: sqlite.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM ledger_entries WHERE generation_id = ? AND kind = 'release' AND ${ONCE_KINDS}`),
 			members: sqlite.prepare<[string], { userId: string }>('SELECT user_id AS userId FROM team_members WHERE team_id = ?'),
 			markAlert: sqlite.prepare<[string, string, number, number]>(
 				'INSERT OR IGNORE INTO budget_alerts (budget_id, period_key, threshold, sent_at) VALUES (?, ?, ?, ?)'
 			)
 		};
+		this.#totals = RunningTotals.fromLedger(sqlite);
 	}
 
 	/**
@@ -87,51 +102,71 @@ export class Ledger {
 		const teamId = this.#q.teamOf.get(input.userId)?.teamId ?? null;
 		for (const budget of this.#budgetsFor(input.userId, teamId)) {
 			const key = keys[budget.period];
-			const counter = this.#q.counter.get(scopeKey(budget.scope, budget.scopeId), key) ?? { spent: 0, reserved: 0 };
+			const counter = this.#totals.get(budget.scope, budget.scopeId, key);
 			const committed = counter.spent + counter.reserved;
 			if (committed + input.amountNanoUsd > budget.limitNanoUsd) {
 				throw new BudgetExceededError(budget.scope, budget.period, budget.limitNanoUsd, committed, input.amountNanoUsd);
 			}
 		}
-		this.#q.insert.run(entry({ ...input, teamId, kind: 'reservation', amount: input.amountNanoUsd, periodAt: at, createdAt: at }));
-		this.#bump(input.userId, teamId, at, 0, input.amountNanoUsd);
+		this.#q.reserve.run(input.generationId, input.userId, teamId, input.amountNanoUsd, input.model, at, at);
+		const reservation: Reservation = { userId: input.userId, teamId, amount: input.amountNanoUsd, periodAt: at };
+		this.#totals.add(input.userId, teamId, keys, 0, input.amountNanoUsd);
+		this.#open.set(input.generationId, reservation);
+		this.writer.onUndo(() => {
+			this.#totals.add(input.userId, teamId, keys, 0, -input.amountNanoUsd);
+			this.#open.delete(input.generationId);
+		});
 	}
 
 	/**
-	 * Replaces the reservation by the billed amount: a release of the reservation and a charge,
-	 * together. At most once per generation (unique index); a second call changes nothing and
-	 * returns null. Returns the budget alerts this charge set off.
+	 * Replaces the reservation by the billed amount: one settlement row releases it and charges.
+	 * At most once per generation (unique index); a second call changes nothing and returns null.
+	 * Returns the budget alerts this charge set off.
 	 */
 	settle(input: SettleInput): Promise<BudgetAlert[] | null> {
 		return this.writer.run(() => this.settleNow(input));
 	}
 
 	settleNow(input: SettleInput): BudgetAlert[] | null {
-		const reservation = this.#q.reservation.get(input.generationId);
-		if (!reservation) throw new Error(`no reservation for generation ${input.generationId}`);
-		if (this.#q.released.get(input.generationId)?.n) return null;
-		const { userId, teamId, periodAt } = reservation;
-		const createdAt = this.now();
-		const base = { generationId: input.generationId, userId, teamId, periodAt, createdAt };
-		this.#q.insert.run(entry({ ...base, kind: 'release', amount: -reservation.amount, model: reservation.model }));
-		this.#q.insert.run(
-			entry({ ...base, kind: 'charge', amount: input.amountNanoUsd, source: input.source, model: input.model, tokensIn: input.tokensIn, tokensOut: input.tokensOut })
+		const generationId = input.generationId;
+		const reservation = this.#open.get(generationId) ?? this.#q.reservation.get(generationId);
+		if (!reservation) throw new Error(`no reservation for generation ${generationId}`);
+		const { userId, teamId, periodAt, amount: released } = reservation;
+		const settled = this.#q.settle.run(
+			generationId,
+			userId,
+			teamId,
+			input.amountNanoUsd,
+			released,
+			input.source,
+			input.model,
+			input.tokensIn,
+			input.tokensOut,
+			periodAt,
+			this.now()
 		);
-		this.#bump(userId, teamId, periodAt, input.amountNanoUsd, -reservation.amount);
-		return this.#alerts(userId, teamId, periodAt);
+		this.#open.delete(generationId);
+		if (settled.changes === 0) return null;
+		const keys = periodKeys(periodAt);
+		this.#totals.add(userId, teamId, keys, input.amountNanoUsd, -released);
+		this.writer.onUndo(() => {
+			this.#totals.add(userId, teamId, keys, -input.amountNanoUsd, released);
+			this.#open.set(generationId, reservation);
+		});
+		return this.#alerts(userId, teamId, keys);
 	}
 
-	/** A later, better figure for a charge: a new entry with the difference, never an edit. */
+	/** A later, better figure for a charge: a new row with the difference, never an edit. */
 	correct(input: { generationId: string; deltaNanoUsd: number; source: SettlementSource; model: string | null }): Promise<BudgetAlert[]> {
 		return this.writer.run(() => {
 			const reservation = this.#q.reservation.get(input.generationId);
 			if (!reservation) throw new Error(`no reservation for generation ${input.generationId}`);
 			const { userId, teamId, periodAt } = reservation;
-			this.#q.insert.run(
-				entry({ generationId: input.generationId, userId, teamId, periodAt, createdAt: this.now(), kind: 'correction', amount: input.deltaNanoUsd, source: input.source, model: input.model })
-			);
-			this.#bump(userId, teamId, periodAt, input.deltaNanoUsd, 0);
-			return this.#alerts(userId, teamId, periodAt);
+			this.#q.correct.run(input.generationId, userId, teamId, input.deltaNanoUsd, input.source, input.model, periodAt, this.now());
+			const keys = periodKeys(periodAt);
+			this.#totals.add(userId, teamId, keys, input.deltaNanoUsd, 0);
+			this.writer.onUndo(() => this.#totals.add(userId, teamId, keys, -input.deltaNanoUsd, 0));
+			return this.#alerts(userId, teamId, keys);
 		});
 	}
 
@@ -140,7 +175,7 @@ export class Ledger {
 		const budget = this.#q.budget.get(scope, scopeId);
 		const period = budget?.period ?? 'month';
 		const key = periodKey(period, this.now());
-		const counter = this.#q.counter.get(scopeKey(scope, scopeId), key) ?? { spent: 0, reserved: 0 };
+		const counter = this.#totals.get(scope, scopeId, key);
 		return { spent: counter.spent, reserved: counter.reserved, limit: budget?.limitNanoUsd ?? null, period, periodKey: key };
 	}
 
@@ -157,22 +192,12 @@ export class Ledger {
 		return out;
 	}
 
-	#bump(userId: string, teamId: string | null, at: number, spent: number, reserved: number): void {
-		const keys = periodKeys(at);
-		for (const period of BUDGET_PERIODS) {
-			const key = keys[period];
-			this.#q.bump.run(scopeKey('user', userId), key, spent, reserved);
-			if (teamId) this.#q.bump.run(scopeKey('team', teamId), key, spent, reserved);
-		}
-	}
-
 	/** Thresholds crossed by spend; each fires once per budget, period and threshold. */
-	#alerts(userId: string, teamId: string | null, at: number): BudgetAlert[] {
+	#alerts(userId: string, teamId: string | null, keys: Record<BudgetPeriod, string>): BudgetAlert[] {
 		const alerts: BudgetAlert[] = [];
-		const keys = periodKeys(at);
 		for (const budget of this.#budgetsFor(userId, teamId)) {
 			const key = keys[budget.period];
-			const spent = this.#q.counter.get(scopeKey(budget.scope, budget.scopeId), key)?.spent ?? 0;
+			const spent = this.#totals.get(budget.scope, budget.scopeId, key).spent;
 			for (const threshold of budget.alertThresholds) {
 				// Integer math: spent / limit ≥ threshold %.
 				if (spent * 100 < threshold * budget.limitNanoUsd) continue;
@@ -189,22 +214,4 @@ type RawBudget = Omit<BudgetRow, 'alertThresholds'> & { alertThresholds: string 
 
 function parseBudget(raw: RawBudget): BudgetRow {
 	return { ...raw, alertThresholds: JSON.parse(raw.alertThresholds) as number[] };
-}
-
-export const scopeKey = (scope: 'user' | 'team', id: string) => `${scope}:${id}`;
-
-function entry(e: {
-	generationId: string;
-	userId: string;
-	teamId: string | null;
-	kind: 'reservation' | 'release' | 'charge' | 'correction';
-	amount: number;
-	periodAt: number;
-	createdAt: number;
-	source?: SettlementSource | null;
-	model?: string | null;
-	tokensIn?: number | null;
-	tokensOut?: number | null;
-}) {
-	return { source: null, model: null, tokensIn: null, tokensOut: null, ...e };
 }

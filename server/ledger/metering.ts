@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { BatchedWriter } from '../db/batched-writer';
 import type { Db } from '../db/client';
@@ -28,6 +28,15 @@ export function createMetering(deps: {
 	log: Logger;
 }): JobMetering {
 	const writer = new BatchedWriter(deps.sqlite);
+	const showCost = deps.sqlite.prepare<[{ id: string; source: string }]>(
+		`UPDATE generations SET cost_source = @source, cost_nano_usd =
+		 (SELECT amount_nano_usd FROM ledger_records WHERE generation_id = @id AND kind = 'settlement' AND kind IN ('reservation', 'settlement'))
+		 + coalesce((SELECT sum(amount_nano_usd) FROM ledger_records WHERE generation_id = @id AND kind = 'correction'), 0)
+		 WHERE id = @id`
+	);
+	const ownerOf = deps.sqlite.prepare<[string], { userId: string; conversationId: string | null }>(
+		'SELECT user_id AS userId, conversation_id AS conversationId FROM generations WHERE id = ?'
+	);
 	return {
 		...deps,
 		writer,
@@ -38,18 +47,11 @@ export function createMetering(deps: {
 			writer.run(() => {
 				deps.db.update(generations).set({ upstreamId, model, firstTokenAt: Date.now() }).where(eq(generations.id, generationId)).run();
 			}),
-		// The reply's row shows what was billed: charge plus corrections, summed from the ledger itself.
+		// The reply's row shows what was billed: its settlement plus its corrections, from the ledger itself.
 		recordCost: async (generationId, source) => {
 			const owner = await writer.run(() => {
-				deps.db
-					.update(generations)
-					.set({
-						costNanoUsd: sql`(SELECT sum(amount_nano_usd) FROM ledger_entries WHERE generation_id = ${generationId} AND kind IN ('charge', 'correction'))`,
-						costSource: source
-					})
-					.where(eq(generations.id, generationId))
-					.run();
-				return deps.db.select({ userId: generations.userId, conversationId: generations.conversationId }).from(generations).where(eq(generations.id, generationId)).get();
+				showCost.run({ id: generationId, source });
+				return ownerOf.get(generationId);
 			});
 			if (owner?.conversationId) deps.bus.emit({ type: 'sync', userId: owner.userId });
 		}

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { generations, ledgerEntries, messages } from '../db/schema';
+import { generations, ledgerRecords, messages } from '../db/schema';
 import type { Logger } from '../log';
 import type { JobMetering } from './metering';
 import { parseUsd } from '../../src/lib/domain/money';
@@ -14,6 +14,8 @@ export const ESTIMATE_RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 60 * 6
 const ESTIMATE_HORIZON_MS = 30 * 24 * 60 * 60 * 1000;
 /** Open reservations settled at once at boot: each may wait seconds on a lookup. */
 const SETTLE_CONCURRENCY = 8;
+/** Repeats the unique partial index's WHERE, so that SQLite uses it to find a settlement. */
+const ONCE_KINDS = sql`settlement.kind IN ('reservation', 'settlement')`;
 
 /**
  * Makes the ledger whole after a crash, in the background (boot never waits on the provider):
@@ -56,21 +58,21 @@ export class Reconciler {
 	}
 
 	async #settleOpen(): Promise<void> {
-		const release = alias(ledgerEntries, 'release');
+		const settlement = alias(ledgerRecords, 'settlement');
 		const open = this.db
 			.select({
-				generationId: ledgerEntries.generationId,
-				model: ledgerEntries.model,
+				generationId: ledgerRecords.generationId,
+				model: ledgerRecords.model,
 				upstreamId: generations.upstreamId,
 				answered: generations.model,
 				promptTokensEstimate: generations.promptTokensEstimate,
 				storedChars: sql<number | null>`length(${messages.content})`
 			})
-			.from(ledgerEntries)
-			.leftJoin(release, and(eq(release.generationId, ledgerEntries.generationId), eq(release.kind, 'release')))
-			.leftJoin(generations, eq(generations.id, ledgerEntries.generationId))
+			.from(ledgerRecords)
+			.leftJoin(settlement, and(eq(settlement.generationId, ledgerRecords.generationId), eq(settlement.kind, 'settlement'), ONCE_KINDS))
+			.leftJoin(generations, eq(generations.id, ledgerRecords.generationId))
 			.leftJoin(messages, eq(messages.id, generations.assistantMessageId))
-			.where(and(eq(ledgerEntries.kind, 'reservation'), isNull(release.id)))
+			.where(and(eq(ledgerRecords.kind, 'reservation'), isNull(settlement.id)))
 			.all();
 		this.#openLeft = open.length;
 		if (open.length === 0) return;
@@ -124,19 +126,19 @@ export class Reconciler {
 
 	/** Returns how many estimates are still uncorrected. */
 	async #correctionPass(): Promise<number> {
-		const corrected = alias(ledgerEntries, 'corrected');
+		const corrected = alias(ledgerRecords, 'corrected');
 		const rows = this.db
-			.select({ generationId: ledgerEntries.generationId, amount: ledgerEntries.amountNanoUsd, model: ledgerEntries.model, upstreamId: generations.upstreamId })
-			.from(ledgerEntries)
-			.innerJoin(generations, eq(generations.id, ledgerEntries.generationId))
-			.leftJoin(corrected, and(eq(corrected.generationId, ledgerEntries.generationId), eq(corrected.kind, 'correction')))
+			.select({ generationId: ledgerRecords.generationId, amount: ledgerRecords.amountNanoUsd, model: ledgerRecords.model, upstreamId: generations.upstreamId })
+			.from(ledgerRecords)
+			.innerJoin(generations, eq(generations.id, ledgerRecords.generationId))
+			.leftJoin(corrected, and(eq(corrected.generationId, ledgerRecords.generationId), eq(corrected.kind, 'correction')))
 			.where(
 				and(
-					eq(ledgerEntries.kind, 'charge'),
-					eq(ledgerEntries.source, 'estimate'),
+					eq(ledgerRecords.kind, 'settlement'),
+					eq(ledgerRecords.source, 'estimate'),
 					isNull(corrected.id),
 					sql`${generations.upstreamId} IS NOT NULL`,
-					gt(ledgerEntries.createdAt, Date.now() - ESTIMATE_HORIZON_MS)
+					gt(ledgerRecords.createdAt, Date.now() - ESTIMATE_HORIZON_MS)
 				)
 			)
 			.all();

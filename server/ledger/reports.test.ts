@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../db/client';
-import { conversations, generations, ledgerEntries, messages, models, teamMembers, teams, users } from '../db/schema';
+import { conversations, generations, ledgerRecords, messages, models, teamMembers, teams, users } from '../db/schema';
 import { messageCost, USAGE_GROUPS, usageEntries, usageReport } from './reports';
 
 const opened: OpenDatabase[] = [];
@@ -11,7 +11,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const D1 = Date.UTC(2025, 2, 10);
 const D2 = D1 + DAY;
 
-type Entry = typeof ledgerEntries.$inferInsert;
+type Entry = typeof ledgerRecords.$inferInsert;
 
 function database() {
 	const opened1 = openDatabase(':memory:');
@@ -28,13 +28,12 @@ function database() {
 	return opened1;
 }
 
-/** The same three rows the ledger writes for a settled call, plus any further corrections. */
+/** The same two rows the ledger writes for a settled call (reservation, settlement), plus any further corrections. */
 function settled(g: { id: string; userId: string; teamId: string | null; model: string; at: number; cost: number; tokensIn: number; tokensOut: number }): Entry[] {
 	const base = { generationId: g.id, userId: g.userId, teamId: g.teamId, model: g.model, periodAt: g.at, createdAt: g.at };
 	return [
 		{ ...base, kind: 'reservation', amountNanoUsd: 50_000_000 },
-		{ ...base, kind: 'release', amountNanoUsd: -50_000_000 },
-		{ ...base, kind: 'charge', amountNanoUsd: g.cost, source: 'provider', tokensIn: g.tokensIn, tokensOut: g.tokensOut }
+		{ ...base, kind: 'settlement', amountNanoUsd: g.cost, releasedNanoUsd: 50_000_000, source: 'provider', tokensIn: g.tokensIn, tokensOut: g.tokensOut }
 	];
 }
 
@@ -75,7 +74,7 @@ function scenario() {
 			gen('g5', 'u3', null, 'sim/a', { origin: 'api' })
 		])
 		.run();
-	db.insert(ledgerEntries)
+	db.insert(ledgerRecords)
 		.values([
 			...settled({ id: 'g1', userId: 'u1', teamId: 't1', model: 'sim/a', at: D1 + 1_000, cost: 2_000_000, tokensIn: 1_000, tokensOut: 500 }),
 			{ generationId: 'g1', userId: 'u1', teamId: 't1', model: 'sim/a', kind: 'correction', amountNanoUsd: -30, source: 'generation-lookup', periodAt: D1 + 1_000, createdAt: D2 + 5 },
@@ -184,7 +183,7 @@ describe('usageReport', () => {
 		const arbitraryEntry = fc.record({
 			user: fc.constantFrom('u1', 'u2', 'u3'),
 			generation: fc.integer({ min: 0, max: 20 }),
-			kind: fc.constantFrom('reservation', 'release', 'charge', 'correction'),
+			kind: fc.constantFrom('reservation', 'settlement', 'correction'),
 			amount: fc.integer({ min: -1_000_000_000, max: 1_000_000_000_000 }),
 			at: fc.integer({ min: D1 - DAY, max: D2 + 2 * DAY }),
 			model: fc.constantFrom('sim/a', 'sim/var', null),
@@ -196,14 +195,14 @@ describe('usageReport', () => {
 				const seen = new Set<string>();
 				const rows: Entry[] = [];
 				for (const e of entries) {
-					// One reservation, release and charge per generation, as the unique index allows.
+					// One reservation and one settlement per generation, as the unique index allows.
 					const generationId = `g${e.generation}`;
 					if (e.kind !== 'correction' && seen.has(`${generationId}:${e.kind}`)) continue;
 					seen.add(`${generationId}:${e.kind}`);
-					rows.push({ generationId, userId: e.user, teamId: e.user === 'u3' ? null : 't1', kind: e.kind, amountNanoUsd: e.amount, model: e.model, tokensIn: e.tokens, tokensOut: e.tokens, periodAt: e.at, createdAt: e.at });
+					rows.push({ generationId, userId: e.user, teamId: e.user === 'u3' ? null : 't1', kind: e.kind, amountNanoUsd: e.amount, releasedNanoUsd: e.kind === 'settlement' ? 1 : null, model: e.model, tokensIn: e.tokens, tokensOut: e.tokens, periodAt: e.at, createdAt: e.at });
 				}
-				if (rows.length) db.insert(ledgerEntries).values(rows).run();
-				const inRange = rows.filter((r) => (r.kind === 'charge' || r.kind === 'correction') && r.createdAt >= D1 && r.createdAt < D2 + DAY);
+				if (rows.length) db.insert(ledgerRecords).values(rows).run();
+				const inRange = rows.filter((r) => (r.kind === 'settlement' || r.kind === 'correction') && r.createdAt >= D1 && r.createdAt < D2 + DAY);
 				const total = inRange.reduce((sum, r) => sum + BigInt(r.amountNanoUsd), 0n);
 				const tokens = inRange.reduce((sum, r) => sum + (r.tokensIn ?? 0), 0);
 				for (const groupBy of USAGE_GROUPS) {

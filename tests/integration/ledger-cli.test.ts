@@ -3,7 +3,7 @@ import { nanoUsd } from '../../src/lib/domain/money';
 import { findUserByUsername } from '../../server/auth/users';
 import { BatchedWriter } from '../../server/db/batched-writer';
 import { openDatabase } from '../../server/db/client';
-import { conversations, generations, ledgerEntries } from '../../server/db/schema';
+import { conversations, generations, ledgerRecords } from '../../server/db/schema';
 import { Ledger } from '../../server/ledger/ledger';
 import { runAdmin, type CliResult } from '../helpers/admin-cli';
 import { tempDir } from '../helpers/temp-dir';
@@ -98,29 +98,29 @@ describe('admin CLI: teams, budgets and usage', () => {
 		database.db.insert(conversations).values({ id: 'conv-1', userId: ada, title: 'Plans, "draft"', model: 'sim/echo-mini', updatedAt: 0 }).run();
 		database.db.insert(generations).values({ id: 'old-1', userId: ada, conversationId: 'conv-1', models: ['sim/echo-mini'], state: 'done' }).run();
 		const at = (iso: string) => Date.parse(iso);
-		const row = (kind: 'reservation' | 'release' | 'charge' | 'correction', generationId: string, userId: string, amount: number, createdAt: number) => ({
+		const row = (kind: 'reservation' | 'settlement' | 'correction', generationId: string, userId: string, amount: number, createdAt: number) => ({
 			generationId,
 			userId,
 			teamId: userId === ada ? teamId : null,
 			kind,
 			amountNanoUsd: amount,
-			source: kind === 'charge' || kind === 'correction' ? ('provider' as const) : null,
+			releasedNanoUsd: kind === 'settlement' ? 9_000_000 : null,
+			source: kind === 'settlement' || kind === 'correction' ? ('provider' as const) : null,
 			model: 'sim/echo-mini',
-			tokensIn: kind === 'charge' ? 100 : null,
-			tokensOut: kind === 'charge' ? 250 : null,
+			tokensIn: kind === 'settlement' ? 100 : null,
+			tokensOut: kind === 'settlement' ? 250 : null,
 			periodAt: createdAt,
 			createdAt
 		});
 		database.db
-			.insert(ledgerEntries)
+			.insert(ledgerRecords)
 			.values([
 				row('reservation', 'old-1', ada, 9_000_000, at('2025-01-10T12:00:00Z')),
-				row('release', 'old-1', ada, -9_000_000, at('2025-01-10T12:00:01Z')),
-				row('charge', 'old-1', ada, 4_200_000, at('2025-01-10T12:00:01Z')),
+				row('settlement', 'old-1', ada, 4_200_000, at('2025-01-10T12:00:01Z')),
 				row('correction', 'old-1', ada, -1, at('2025-01-11T23:59:59.999Z')),
-				row('charge', 'old-2', bob, 7, at('2025-01-11T00:00:00Z')),
-				row('charge', 'too-early', bob, 1, at('2025-01-09T23:59:59.999Z')),
-				row('charge', 'too-late', bob, 1, at('2025-01-12T00:00:00Z'))
+				row('settlement', 'old-2', bob, 7, at('2025-01-11T00:00:00Z')),
+				row('settlement', 'too-early', bob, 1, at('2025-01-09T23:59:59.999Z')),
+				row('settlement', 'too-late', bob, 1, at('2025-01-12T00:00:00Z'))
 			])
 			.run();
 		database.close();
