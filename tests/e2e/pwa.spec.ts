@@ -163,9 +163,9 @@ test.describe('updates', () => {
 			await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
 			const updateBar = status(page);
 			await expect(updateBar).toContainText('Update available', { timeout: 30_000 });
+			const reloaded = page.waitForEvent('load');
 			await updateBar.getByRole('button', { name: 'Reload' }).click();
-
-			await page.waitForEvent('load');
+			await reloaded;
 			await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('A draft I have not sent');
 			const second = await page.evaluate(() => fetch('/_app/version.json').then((r) => r.json()));
 			expect(second).not.toEqual(first);

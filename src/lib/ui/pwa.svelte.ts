@@ -24,6 +24,7 @@ class Pwa {
 	installed = $state(false);
 	#workbox: Workbox | null = null;
 	#prompt: BeforeInstallPromptEvent | null = null;
+	#reloadRequested = false;
 
 	constructor() {
 		if (typeof window === 'undefined') return;
@@ -51,8 +52,10 @@ class Pwa {
 		this.#workbox = workbox;
 		workbox.addEventListener('waiting', () => (this.updateAvailable = true));
 		// Only after the person chose to reload: the new worker took over, so the page follows it.
-		workbox.addEventListener('controlling', (event) => {
-			if (event.isUpdate) location.reload();
+		// (Not `event.isUpdate`: it is false for the whole life of a page first opened uncontrolled,
+		// so an update found during that first visit would never reload.)
+		workbox.addEventListener('controlling', () => {
+			if (this.#reloadRequested) location.reload();
 		});
 		await workbox.register();
 		// A long-open tab still learns of new versions.
@@ -69,6 +72,7 @@ class Pwa {
 			return;
 		}
 		this.reloadPending = false;
+		this.#reloadRequested = true;
 		if (this.#workbox) this.#workbox.messageSkipWaiting();
 		else location.reload();
 	}
