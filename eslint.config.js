@@ -17,6 +17,9 @@ const serverBoundary = {
 	]
 };
 
+const ORCHESTRATOR_MESSAGE =
+	'server/orchestrator imports nothing from server/ledger or server/generations: metering wraps the orchestrator from outside (docs/architecture.md#the-hot-path).';
+
 export default ts.config(
 	js.configs.recommended,
 	...ts.configs.recommended,
@@ -55,6 +58,16 @@ export default ts.config(
 		ignores: ['src/lib/domain/*.test.ts'],
 		rules: {
 			'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./)', message: 'src/lib/domain imports nothing but zod and itself.' }] }]
+		}
+	},
+	{
+		// The orchestrator knows nothing of the ledger or the reply jobs: metering wraps it from outside.
+		files: ['server/orchestrator/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{ patterns: [{ regex: '^(\\.{1,2}/)+(.*/)?(ledger|generations)(/|$)', message: ORCHESTRATOR_MESSAGE }] }
+			]
 		}
 	},
 	{

@@ -5,34 +5,63 @@ import { generations } from '../db/schema';
 import { priceCall } from '../ledger/admission';
 import { meteredStream } from '../ledger/metered-stream';
 import type { JobMetering } from '../ledger/metering';
+import { PendingReservation } from '../ledger/pending-reservation';
 import type { OrchestratorEvent, OrchestratorRequest } from '../orchestrator/orchestrator-types';
 
-export interface AdmissionRequest extends Omit<OrchestratorRequest, 'maxTokens'> {
+export interface AdmissionRequest extends Omit<OrchestratorRequest, 'maxTokens' | 'signal'> {
 	generationId: string;
+	/** Who pays: the budgets checked and the ledger's rows are theirs (and their team's). */
+	userId: string;
 	/** The app's replies have a row already (created by generation.request); /v1 calls get one here. */
 	origin: 'app' | 'api';
 	maxTokens?: number;
+	/**
+	 * The caller's abort (Stop, client gone), whose signal the upstream request follows.
+	 * Admission aborts it too when the reservation cannot be saved.
+	 */
+	abort: AbortController;
+}
+
+export interface Admission {
+	/** Starts the upstream request when first read; its first event waits for `durable`. */
+	events: AsyncGenerator<OrchestratorEvent>;
+	/** Resolves once the reservation and the generation row are committed; rejects when they cannot be. */
+	durable: Promise<void>;
 }
 
 /**
  * The one way a call reaches a provider, for the app's replies and /v1 alike: a known model with a
- * fixed price, its worst case reserved against every budget together with the generation row going
- * to `running` (one transaction), then the metered stream, which settles however it ends.
+ * fixed price, its worst case checked and held against every budget in one synchronous step, the
+ * reservation and the generation row going to `running` queued for the next commit, then the
+ * metered stream. Nothing durable precedes the upstream request: the commit overlaps it, and the
+ * first token is forwarded once the reservation is durable (docs/architecture.md#the-hot-path).
  * Throws UnknownModelError, VariablePriceModelError or BudgetExceededError, having spent nothing.
  */
-export async function admit(metering: JobMetering, db: Db, request: AdmissionRequest): Promise<AsyncGenerator<OrchestratorEvent>> {
+export async function admit(metering: JobMetering, db: Db, request: AdmissionRequest): Promise<Admission> {
 	await metering.catalog.loaded();
 	const priced = priceCall(metering.catalog, request.models, request.messages, request.maxTokens);
-	await metering.writer.run(() => {
+	const model = request.models[0] ?? '';
+	const commit = metering.ledger.hold({ generationId: request.generationId, userId: request.userId, model, amountNanoUsd: priced.worstCaseNanoUsd }, () => {
 		const now = Date.now();
 		const running = { state: 'running' as const, startedAt: now, maxTokens: priced.maxTokens, promptTokensEstimate: priced.promptTokensEstimate };
 		db.insert(generations)
 			.values({ id: request.generationId, userId: request.userId, origin: request.origin, models: request.models, createdAt: now, ...running })
 			.onConflictDoUpdate({ target: generations.id, set: running })
 			.run();
-		metering.ledger.reserveNow({ generationId: request.generationId, userId: request.userId, model: request.models[0] ?? '', amountNanoUsd: priced.worstCaseNanoUsd });
 	});
-	return meteredStream(metering, request.generationId, priced, request);
+	const abort = request.abort;
+	const reservation = new PendingReservation(commit, (failure) => {
+		metering.log.error('a reservation could not be saved; the call was stopped before its first token', { generationId: request.generationId, error: failure.cause });
+		abort.abort(failure);
+	});
+	const upstream = metering.orchestrator.stream({
+		models: request.models,
+		messages: request.messages,
+		maxTokens: priced.maxTokens,
+		temperature: request.temperature,
+		signal: abort.signal
+	});
+	return { events: meteredStream(metering, { generationId: request.generationId, model, priced, reservation }, upstream), durable: commit };
 }
 
 export type GenerationEnd =

@@ -5,16 +5,21 @@ import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
 import { VariablePriceModelError } from '../ledger/admission';
 import { UnknownModelError } from '../ledger/catalog';
-import { BudgetExceededError } from '../ledger/ledger-errors';
+import { BudgetExceededError, ReservationNotSavedError } from '../ledger/ledger-errors';
 import type { JobMetering } from '../ledger/metering';
 import { OrchestratorError } from '../orchestrator/orchestrator-error';
 import type { ChatTurn } from '../orchestrator/upstream';
 import { admit, recordEnd, type GenerationEnd } from './admission';
 import { EventLog, type GenerationEvent } from './job-events';
 
-/** Refusals at admission: the reply fails with the reason, no provider is called. */
+/** Refusals at admission (and a reservation that could not be saved): the reply fails with the reason, nothing is charged. */
 function isAdmissionError(error: unknown): boolean {
-	return error instanceof BudgetExceededError || error instanceof UnknownModelError || error instanceof VariablePriceModelError;
+	return (
+		error instanceof BudgetExceededError ||
+		error instanceof UnknownModelError ||
+		error instanceof VariablePriceModelError ||
+		error instanceof ReservationNotSavedError
+	);
 }
 
 export interface Job {
@@ -173,7 +178,7 @@ export class GenerationJobs {
 			lastFlush = Date.now();
 		};
 		try {
-			const events = await admit(this.metering, this.db, {
+			const { events, durable } = await admit(this.metering, this.db, {
 				generationId: job.id,
 				origin: 'app',
 				userId: job.userId,
@@ -181,10 +186,16 @@ export class GenerationJobs {
 				messages: input.history,
 				maxTokens: input.maxTokens,
 				temperature: input.temperature,
-				signal: job.abort.signal
+				abort: job.abort
 			});
-			this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
-			this.bus.emit({ type: 'sync', userId: job.userId });
+			// Announced once the row says so: a client pulling on this poke must find it running.
+			durable.then(
+				() => {
+					this.bus.emit({ type: 'generation', userId: job.userId, generationId: job.id, state: 'running' });
+					this.bus.emit({ type: 'sync', userId: job.userId });
+				},
+				() => undefined
+			);
 			for await (const event of events) {
 				if (event.type === 'start') {
 					answeredBy = event.model;

@@ -20,3 +20,14 @@ export class BudgetExceededError extends Error {
 }
 
 const usd = (nano: number) => formatUsd(nanoUsd(nano)).replace(/^\$/, '');
+
+/**
+ * A call's reservation was held in memory but its row could not be written (disk full, I/O
+ * error): the call is ended before its first token, and nothing is charged for it.
+ */
+export class ReservationNotSavedError extends Error {
+	override name = 'ReservationNotSavedError';
+	constructor(cause: unknown) {
+		super('The server could not save the budget reservation for this reply, so it was stopped before it began; nothing was charged. Try again.', { cause });
+	}
+}

@@ -31,6 +31,21 @@ export interface SettleInput {
 	tokensOut: number | null;
 }
 
+export interface ReserveInput {
+	generationId: string;
+	userId: string;
+	model: string;
+	amountNanoUsd: NanoUsd;
+}
+
+/** A reservation held in memory, with what its row needs. */
+interface Hold {
+	generationId: string;
+	model: string;
+	keys: Record<BudgetPeriod, string>;
+	reservation: Reservation;
+}
+
 /** What a settlement needs of its reservation. */
 interface Reservation {
 	userId: string;
@@ -41,10 +56,10 @@ interface Reservation {
 
 /**
  * The authoritative cost ledger (docs/architecture.md#money-and-the-ledger). Every write goes
- * through the group-commit writer: the budget check and the reservation run in one synchronous
- * step, and since operations run one after another on one connection, no two checks can
- * interleave. The running totals the checks read are kept in memory, summed from the ledger's
- * rows when it is built and changed with every row it writes (and undone with a rolled-back one).
+ * through the group-commit writer. The running totals the budget checks read are kept in
+ * memory, summed from the ledger's rows when it is built and changed with every row it writes
+ * (and undone with one that does not commit): a check and its hold are one synchronous step on
+ * them, so no two checks can interleave, and the reservation's row commits afterwards.
  */
 export class Ledger {
 	readonly #q;
@@ -88,15 +103,41 @@ export class Ledger {
 	}
 
 	/**
-	 * Holds the worst case of a call against every budget that applies; throws
-	 * BudgetExceededError (and writes nothing) when one would be passed.
+	 * Holds the worst case of a call against every budget that applies. The check and the hold
+	 * are one synchronous step against the in-memory totals, so no two calls can interleave,
+	 * and nothing waits on the disk for them: the row (and whatever `write` adds, e.g. the
+	 * call's generation row) is queued to the writer, and the returned promise resolves once it
+	 * is durable. Throws BudgetExceededError at once, holding nothing, when a limit would be
+	 * passed; a row that does not commit undoes the hold and rejects with the writer's error.
 	 */
-	reserve(input: { generationId: string; userId: string; model: string; amountNanoUsd: NanoUsd }): Promise<void> {
-		return this.writer.run(() => this.reserveNow(input));
+	hold(input: ReserveInput, write?: () => void): Promise<void> {
+		const hold = this.#hold(input);
+		return this.writer.run(() => {
+			this.writer.onUndo(() => this.#unhold(hold));
+			write?.();
+			this.#insertReservation(hold);
+		});
 	}
 
-	/** The synchronous core, for callers already inside a writer operation. */
-	reserveNow(input: { generationId: string; userId: string; model: string; amountNanoUsd: NanoUsd }): void {
+	/** `hold`, with a refusal as a rejected promise: resolves once the reservation is durable. */
+	reserve(input: ReserveInput): Promise<void> {
+		try {
+			return this.hold(input);
+		} catch (error) {
+			return Promise.reject(error);
+		}
+	}
+
+	/** The same, for callers already inside a writer operation. */
+	reserveNow(input: ReserveInput): void {
+		const hold = this.#hold(input);
+		this.writer.onUndo(() => this.#unhold(hold));
+		this.#insertReservation(hold);
+	}
+
+	/** The budget check and the in-memory hold: throws BudgetExceededError before changing anything. */
+	#hold(input: ReserveInput): Hold {
+		if (this.#open.has(input.generationId)) throw new Error(`generation ${input.generationId} already holds a reservation`);
 		const at = this.now();
 		const keys = periodKeys(at);
 		const teamId = this.#q.teamOf.get(input.userId)?.teamId ?? null;
@@ -108,14 +149,19 @@ export class Ledger {
 				throw new BudgetExceededError(budget.scope, budget.period, budget.limitNanoUsd, committed, input.amountNanoUsd);
 			}
 		}
-		this.#q.reserve.run(input.generationId, input.userId, teamId, input.amountNanoUsd, input.model, at, at);
 		const reservation: Reservation = { userId: input.userId, teamId, amount: input.amountNanoUsd, periodAt: at };
 		this.#totals.add(input.userId, teamId, keys, 0, input.amountNanoUsd);
 		this.#open.set(input.generationId, reservation);
-		this.writer.onUndo(() => {
-			this.#totals.add(input.userId, teamId, keys, 0, -input.amountNanoUsd);
-			this.#open.delete(input.generationId);
-		});
+		return { generationId: input.generationId, model: input.model, keys, reservation };
+	}
+
+	#unhold({ generationId, keys, reservation }: Hold): void {
+		this.#totals.add(reservation.userId, reservation.teamId, keys, 0, -reservation.amount);
+		this.#open.delete(generationId);
+	}
+
+	#insertReservation({ generationId, model, reservation: r }: Hold): void {
+		this.#q.reserve.run(generationId, r.userId, r.teamId, r.amount, model, r.periodAt, r.periodAt);
 	}
 
 	/**

@@ -1,42 +1,51 @@
-import type { Orchestrator, OrchestratorEvent, OrchestratorRequest } from '../orchestrator/orchestrator-types';
+import type { OrchestratorEvent } from '../orchestrator/orchestrator-types';
 import type { PricedCall } from './admission';
+import type { PendingReservation } from './pending-reservation';
 import { settleCall, type CallOutcome, type SettlementDeps } from './settlement';
 
 export interface MeteredDeps extends SettlementDeps {
-	orchestrator: Orchestrator;
 	/** Settlements still running (a lookup can take seconds): shutdown and tests wait on these. */
 	pendingSettlements: Set<Promise<unknown>>;
-	/** Persists the provider's id as soon as it is known, so a crash can still be reconciled. */
-	recordUpstreamId(generationId: string, upstreamId: string, model: string): Promise<void>;
+	/**
+	 * Queues the provider's id for the writer's next batch, so that a crash can still be
+	 * reconciled: it shares that batch's commit instead of holding up the first token with one.
+	 */
+	recordUpstreamId(generationId: string, upstreamId: string, model: string): void;
+}
+
+export interface MeteredCall {
+	generationId: string;
+	/** The model asked for: priced at it until another one answers. */
+	model: string;
+	priced: PricedCall;
+	reservation: PendingReservation;
 }
 
 /**
- * Streams a call whose worst case is already reserved, then settles it however it ended:
- * done, failed, cancelled or abandoned by its consumer. Settlement runs after the stream
- * ends and does not hold up the reply.
+ * Meters one call from outside the orchestrator: forwards its events, the first only once the
+ * reservation is durable, then settles however the stream ended: done, failed, cancelled or
+ * abandoned by its consumer. Settlement runs after the stream ends and does not hold up the
+ * reply. A reservation that could not be saved fails the call and leaves nothing to settle.
  */
-export async function* meteredStream(
-	deps: MeteredDeps,
-	generationId: string,
-	priced: PricedCall,
-	request: Omit<OrchestratorRequest, 'maxTokens'>
-): AsyncGenerator<OrchestratorEvent> {
+export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, events: AsyncIterable<OrchestratorEvent>): AsyncGenerator<OrchestratorEvent> {
+	const { generationId, reservation } = call;
 	const outcome: CallOutcome = {
 		generationId,
 		upstreamId: null,
-		model: request.models[0] ?? '',
+		model: call.model,
 		providerCostUsd: null,
 		tokensIn: null,
 		tokensOut: null,
-		promptTokensEstimate: priced.promptTokensEstimate,
+		promptTokensEstimate: call.priced.promptTokensEstimate,
 		completionCharsSeen: 0
 	};
 	try {
-		for await (const event of deps.orchestrator.stream({ ...request, maxTokens: priced.maxTokens })) {
+		for await (const event of events) {
+			if (!reservation.durable) await reservation.whenDurable();
 			if (event.type === 'start') {
 				outcome.upstreamId = event.upstreamId || null;
 				outcome.model = event.model;
-				if (outcome.upstreamId) await deps.recordUpstreamId(generationId, outcome.upstreamId, event.model);
+				if (outcome.upstreamId) deps.recordUpstreamId(generationId, outcome.upstreamId, event.model);
 			} else if (event.type === 'delta') {
 				outcome.completionCharsSeen += event.text.length;
 			} else {
@@ -48,9 +57,17 @@ export async function* meteredStream(
 			}
 			yield event;
 		}
+	} catch (error) {
+		// The upstream was aborted because the reservation failed: that, not the abort, is why.
+		throw reservation.failure ?? error;
 	} finally {
-		const settling = settleCall(deps, outcome).catch((error: unknown) =>
-			deps.log.error('settlement failed; boot reconciliation will retry it', { generationId, error })
+		// A call that ended before its reservation committed settles after it; one never reserved, never.
+		const settling = reservation.commit.then(
+			() =>
+				settleCall(deps, outcome).catch((error: unknown) =>
+					deps.log.error('settlement failed; boot reconciliation will retry it', { generationId, error })
+				),
+			() => undefined
 		);
 		deps.pendingSettlements.add(settling);
 		void settling.finally(() => deps.pendingSettlements.delete(settling));

@@ -11,8 +11,12 @@ import { ModelCatalog } from './catalog';
 import { Ledger } from './ledger';
 import type { MeteredDeps } from './metered-stream';
 
-/** Everything that meters a call: the group-commit writer, the ledger, the catalog, settlement hooks. */
+/**
+ * Everything that meters a call: the group-commit writer, the ledger, the catalog, settlement
+ * hooks, and the orchestrator they wrap (which knows nothing of them).
+ */
 export interface JobMetering extends MeteredDeps {
+	orchestrator: Orchestrator;
 	writer: BatchedWriter;
 	ledger: Ledger;
 	catalog: ModelCatalog;
@@ -43,10 +47,12 @@ export function createMetering(deps: {
 		ledger: new Ledger(deps.sqlite, writer),
 		catalog: new ModelCatalog(deps.db, deps.upstream, deps.log),
 		pendingSettlements: new Set(),
-		recordUpstreamId: (generationId, upstreamId, model) =>
-			writer.run(() => {
-				deps.db.update(generations).set({ upstreamId, model, firstTokenAt: Date.now() }).where(eq(generations.id, generationId)).run();
-			}),
+		recordUpstreamId: (generationId, upstreamId, model) => {
+			const firstTokenAt = Date.now();
+			writer
+				.run(() => deps.db.update(generations).set({ upstreamId, model, firstTokenAt }).where(eq(generations.id, generationId)).run())
+				.catch((error: unknown) => deps.log.error('could not record the provider id; reconciliation will estimate this call', { generationId, upstreamId, error }));
+		},
 		// The reply's row shows what was billed: its settlement plus its corrections, from the ledger itself.
 		recordCost: async (generationId, source) => {
 			const owner = await writer.run(() => {

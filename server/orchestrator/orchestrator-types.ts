@@ -6,8 +6,6 @@ export interface OrchestratorRequest {
 	messages: ChatTurn[];
 	maxTokens?: number;
 	temperature?: number;
-	/** Who pays: budgets and the ledger (issue 4) hang off it. */
-	userId: string;
 	/** The caller's abort (user pressed Stop, client went away). Never counted against a provider. */
 	signal: AbortSignal;
 }

@@ -50,7 +50,6 @@ export async function run(
 		for await (const event of orchestrator.stream({
 			models: opts.models ?? ['sim/echo-mini'],
 			messages: [{ role: 'user', content }],
-			userId: 'u1',
 			signal: opts.signal ?? new AbortController().signal
 		})) {
 			events.push(event);

@@ -43,4 +43,14 @@ describe('import boundary (eslint)', () => {
 		const sibling = await lint("import { EpochMs } from '../epoch-ms';\nexport const e = EpochMs;\n", 'src/lib/domain/sync/ok.ts');
 		expect(sibling).toEqual([]);
 	});
+
+	it('keeps the orchestrator free of the ledger and the reply jobs', async () => {
+		const ledger = await lint("import type { Ledger } from '../ledger/ledger';\nexport type L = Ledger;\n", 'server/orchestrator/leak.ts');
+		expect(ledger).toHaveLength(1);
+		expect(ledger[0]?.message).toMatch(/metering wraps the orchestrator/);
+		const jobs = await lint("import { admit } from '../generations/admission';\nexport const a = admit;\n", 'server/orchestrator/leak.ts');
+		expect(jobs).toHaveLength(1);
+		const own = await lint("import { AsyncQueue } from './async-queue';\nexport const q = AsyncQueue;\n", 'server/orchestrator/ok.ts');
+		expect(own).toEqual([]);
+	});
 });

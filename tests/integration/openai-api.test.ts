@@ -287,7 +287,7 @@ describe('OpenAI-compatible API (/v1)', () => {
 			const bad = { type: 'invalid_request_error' };
 			let e = await expectError(await post({ model: 'sim/echo-mini' }), 400, { ...bad, param: 'messages' });
 			expect(e.message).toMatch(/^messages: /);
-			await expectError(await post({ messages: userSays('hi') }), 400, { ...bad, param: 'model' });
+			await expectError(await post({ model: 42, messages: userSays('hi') }), 400, { ...bad, param: 'model' });
 			await expectError(await post({ model: 'sim/echo-mini', messages: [{ role: 'tool', content: 'x' }] }), 400, { ...bad, param: 'messages.0.role' });
 			e = await expectError(
 				await post({ model: 'sim/echo-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }),

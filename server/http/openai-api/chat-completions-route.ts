@@ -18,18 +18,19 @@ export async function chatCompletions(
 	inFlight: InFlightRequests
 ): Promise<void> {
 	const request = parseChatRequest(await readJsonBody(req));
-	const signal = inFlight.signalFor(res);
+	const model = request.model ?? services.upstream.config.defaultModel;
+	const abort = inFlight.controllerFor(res);
 	const events = await admitApiCall(services, {
-		models: [request.model, ...(request.models ?? [])],
+		models: [model, ...(request.models ?? [])],
 		messages: toTurns(request.messages),
 		maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
 		temperature: request.temperature ?? undefined,
 		userId: user.id,
-		signal
+		abort
 	});
 	const created = unixSeconds();
 	if (request.stream) {
-		await streamCompletion(res, events, { created, includeUsage: request.stream_options?.include_usage === true, requestedModel: request.model });
+		await streamCompletion(res, events, { created, includeUsage: request.stream_options?.include_usage === true, requestedModel: model });
 	} else {
 		await respondWithCompletion(res, events, created);
 	}

@@ -18,10 +18,11 @@ const positiveInt = z.number().int().positive();
 /**
  * The part of OpenAI's chat request Phosphor honours. Other fields (top_p, tools, …) are ignored,
  * as OpenRouter ignores what a model does not support. `models` is OpenRouter's non-standard
- * list of fallbacks, tried in order after `model`.
+ * list of fallbacks, tried in order after `model`. A request without `model` gets the server's
+ * DEFAULT_MODEL.
  */
 export const ChatCompletionRequest = z.object({
-	model: ModelId,
+	model: ModelId.optional(),
 	models: z.array(ModelId).max(10).optional(),
 	messages: z.array(Message).min(1),
 	stream: z.boolean().nullish(),

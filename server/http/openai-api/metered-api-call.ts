@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { admit, recordEnd, type GenerationEnd } from '../../generations/admission';
+import { admit, recordEnd, type AdmissionRequest, type GenerationEnd } from '../../generations/admission';
 import { VariablePriceModelError } from '../../ledger/admission';
 import { UnknownModelError } from '../../ledger/catalog';
-import { BudgetExceededError } from '../../ledger/ledger-errors';
+import { BudgetExceededError, ReservationNotSavedError } from '../../ledger/ledger-errors';
 import { OrchestratorError } from '../../orchestrator/orchestrator-error';
-import type { OrchestratorEvent, OrchestratorRequest } from '../../orchestrator/orchestrator-types';
+import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 import type { Services } from '../../services';
 import { OpenAiApiError } from './errors';
 
@@ -15,11 +15,11 @@ import { OpenAiApiError } from './errors';
  */
 export async function admitApiCall(
 	services: Services,
-	request: Omit<OrchestratorRequest, 'maxTokens'> & { maxTokens?: number }
+	request: Omit<AdmissionRequest, 'generationId' | 'origin'>
 ): Promise<AsyncGenerator<OrchestratorEvent>> {
 	const generationId = randomUUID();
 	try {
-		const events = await admit(services.metering, services.db, { ...request, generationId, origin: 'api' });
+		const { events } = await admit(services.metering, services.db, { ...request, generationId, origin: 'api' });
 		return withEndState(services, generationId, events);
 	} catch (error) {
 		if (error instanceof UnknownModelError || error instanceof VariablePriceModelError) {
@@ -39,6 +39,10 @@ async function* withEndState(services: Services, generationId: string, events: A
 			yield event;
 		}
 	} catch (error) {
+		if (error instanceof ReservationNotSavedError) {
+			end = { state: 'failed', reason: error.message };
+			throw new OpenAiApiError(503, 'service_unavailable', error.message, 'ledger_unavailable');
+		}
 		end =
 			error instanceof OrchestratorError && error.kind === 'cancelled'
 				? { state: 'cancelled' }

@@ -26,19 +26,20 @@ export class InFlightRequests {
 		return this.#shuttingDown;
 	}
 
-	signalFor(res: ServerResponse): AbortSignal {
+	/** The request's controller: its signal follows the client and shutdown; admission may abort it too. */
+	controllerFor(res: ServerResponse): AbortController {
 		const controller = new AbortController();
 		if (this.#shuttingDown) controller.abort(new Error('The server is shutting down.'));
 		// The client may have gone while the body was parsed: 'close' has fired and will not again.
 		if (res.destroyed || res.socket?.destroyed === true) {
 			controller.abort(new Error('The client closed the connection.'));
-			return controller.signal;
+			return controller;
 		}
 		this.#controllers.add(controller);
 		res.once('close', () => {
 			this.#controllers.delete(controller);
 			if (!res.writableEnded) controller.abort(new Error('The client closed the connection.'));
 		});
-		return controller.signal;
+		return controller;
 	}
 }
