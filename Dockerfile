@@ -1,13 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build stage: full dependencies, compile better-sqlite3, build the static client.
+# Build stage: full dependencies, compile better-sqlite3, build the static client and the server.
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx svelte-kit sync && npx vite build
+RUN npx svelte-kit sync && npx vite build && npm run build:server
 
-# Runtime stage: production dependencies only, the built client and the server sources (run by tsx).
+# Runtime stage: production dependencies only, the built client and the compiled server (plain node, no transpiler).
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8787 DATABASE_PATH=/data/phosphor.db
@@ -15,11 +15,10 @@ COPY package.json package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 RUN npm prune --omit=dev --no-audit --no-fund
 COPY --from=build /app/build ./build
-COPY server ./server
-COPY src/lib/domain ./src/lib/domain
+COPY --from=build /app/dist/server ./dist/server
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8787/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "dist/server/main.js"]

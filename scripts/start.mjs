@@ -1,7 +1,8 @@
-// `npm start`: build the client if needed, then run the server in this process (signals reach it directly).
-import { register } from 'tsx/esm/api';
+// `npm start`: build the client and the server if needed, then run the compiled server in this
+// process (signals reach it directly).
 import { ensureBuild } from './ensure-build.mjs';
+import { ensureServerBuild } from './build-server.mjs';
 
 ensureBuild();
-register();
-await import('../server/main.ts');
+await ensureServerBuild();
+await import('../dist/server/main.js');
