@@ -45,4 +45,24 @@ describe('BatchedWriter (group commit)', () => {
 		const seen = await Promise.all([1, 2, 3].map((v) => writer.run(() => (insert.run(v), (count.get() as { n: number }).n))));
 		expect(seen).toEqual([1, 2, 3]);
 	});
+
+	it('commits a `later` operation with the next batch `run` starts, or on its own soon after', async () => {
+		const { sqlite, insert, writer } = setup();
+		let commits = 0;
+		const exec = sqlite.exec.bind(sqlite);
+		sqlite.exec = (sql: string) => {
+			if (sql === 'COMMIT') commits++;
+			return exec(sql);
+		};
+		const lazy = writer.later(() => insert.run(1));
+		await writer.run(() => insert.run(2));
+		expect(commits).toBe(1);
+		await lazy;
+		// Alone, it still commits, in order with what follows.
+		const alone = writer.later(() => insert.run(3));
+		expect(commits).toBe(1);
+		await alone;
+		expect(commits).toBe(2);
+		expect(sqlite.prepare('SELECT v FROM t ORDER BY id').all()).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+	});
 });

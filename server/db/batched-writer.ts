@@ -19,10 +19,16 @@ interface Pending {
  * State kept in memory beside the database (the ledger's running totals) registers how to undo
  * its change with `onUndo`: it runs if the operation's savepoint is rolled back or the batch's
  * COMMIT fails, so memory never holds what the file does not.
+ *
+ * `later` queues an operation nobody is waiting on (a settlement, a call's end state, a provider
+ * id): it rides along with the next batch that `run` starts, or commits on its own within
+ * `laterMs`. On the hot path that turns four commits per call into about one, and every commit
+ * is an fsync on the event loop. Order is kept: both kinds share one queue.
  */
 export class BatchedWriter {
 	#queue: Pending[] = [];
 	#scheduled = false;
+	#timer: NodeJS.Timeout | null = null;
 	/** Undo steps of the operation running now; null outside an operation. */
 	#undo: Array<() => void> | null = null;
 	readonly #savepoint;
@@ -31,7 +37,8 @@ export class BatchedWriter {
 
 	constructor(
 		private readonly sqlite: Database.Database,
-		private readonly maxBatch = 1_000
+		private readonly maxBatch = 1_000,
+		private readonly laterMs = 10
 	) {
 		// Prepared once: exec() would parse these three statements again for every operation.
 		this.#savepoint = sqlite.prepare('SAVEPOINT op');
@@ -39,13 +46,22 @@ export class BatchedWriter {
 		this.#rollbackTo = sqlite.prepare('ROLLBACK TO op');
 	}
 
+	/** Commits `op` with the next batch, at the end of this turn of the event loop. */
 	run<T>(op: () => T): Promise<T> {
 		return new Promise<T>((resolve, reject) => {
 			this.#queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
 			if (!this.#scheduled) {
 				this.#scheduled = true;
-				setImmediate(() => this.flush());
+				setImmediate(flushWriter, this);
 			}
+		});
+	}
+
+	/** Commits `op` with the next batch `run` starts, or within `laterMs` if none does. */
+	later<T>(op: () => T): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			this.#queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+			if (!this.#scheduled && this.#timer === null) this.#timer = setTimeout(flushWriter, this.laterMs, this);
 		});
 	}
 
@@ -60,6 +76,10 @@ export class BatchedWriter {
 	/** Commits everything queued now (also used at shutdown). */
 	flush(): void {
 		this.#scheduled = false;
+		if (this.#timer !== null) {
+			clearTimeout(this.#timer);
+			this.#timer = null;
+		}
 		while (this.#queue.length > 0) {
 			const batch = this.#queue.splice(0, this.maxBatch);
 			const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
@@ -97,6 +117,10 @@ export class BatchedWriter {
 			});
 		}
 	}
+}
+
+function flushWriter(writer: BatchedWriter): void {
+	writer.flush();
 }
 
 function runUndo(steps: Array<() => void>): void {

@@ -1,7 +1,5 @@
-import { eq } from 'drizzle-orm';
 import { parseUsd } from '../../src/lib/domain/money';
-import type { Db, DbOrTx } from '../db/client';
-import { generations } from '../db/schema';
+import type { GenerationRows } from '../db/generation-rows';
 import { priceCall } from '../ledger/admission';
 import { meteredStream } from '../ledger/metered-stream';
 import type { JobMetering } from '../ledger/metering';
@@ -37,18 +35,21 @@ export interface Admission {
  * first token is forwarded once the reservation is durable (docs/architecture.md#the-hot-path).
  * Throws UnknownModelError, VariablePriceModelError or BudgetExceededError, having spent nothing.
  */
-export async function admit(metering: JobMetering, db: Db, request: AdmissionRequest): Promise<Admission> {
+export async function admit(metering: JobMetering, request: AdmissionRequest): Promise<Admission> {
 	await metering.catalog.loaded();
 	const priced = priceCall(metering.catalog, request.models, request.messages, request.maxTokens);
 	const model = request.models[0] ?? '';
-	const commit = metering.ledger.hold({ generationId: request.generationId, userId: request.userId, model, amountNanoUsd: priced.worstCaseNanoUsd }, () => {
-		const now = Date.now();
-		const running = { state: 'running' as const, startedAt: now, maxTokens: priced.maxTokens, promptTokensEstimate: priced.promptTokensEstimate };
-		db.insert(generations)
-			.values({ id: request.generationId, userId: request.userId, origin: request.origin, models: request.models, createdAt: now, ...running })
-			.onConflictDoUpdate({ target: generations.id, set: running })
-			.run();
-	});
+	const row = {
+		id: request.generationId,
+		userId: request.userId,
+		origin: request.origin,
+		models: request.models,
+		maxTokens: priced.maxTokens,
+		promptTokensEstimate: priced.promptTokensEstimate
+	};
+	const commit = metering.ledger.hold({ generationId: request.generationId, userId: request.userId, model, amountNanoUsd: priced.worstCaseNanoUsd }, () =>
+		metering.rows.markRunning(row, Date.now())
+	);
 	const abort = request.abort;
 	const reservation = new PendingReservation(commit, (failure) => {
 		metering.log.error('a reservation could not be saved; the call was stopped before its first token', { generationId: request.generationId, error: failure.cause });
@@ -70,20 +71,19 @@ export type GenerationEnd =
 	| { state: 'failed'; reason: string; model?: string | null };
 
 /** Writes a generation's one terminal state; call inside a writer operation. */
-export function recordEnd(tx: DbOrTx, generationId: string, end: GenerationEnd, now = Date.now()): void {
-	const fields =
-		end.state === 'done'
-			? {
-					model: end.finish.model,
-					tokensIn: end.finish.promptTokens,
-					tokensOut: end.finish.completionTokens,
-					...(end.finish.costUsd === null ? {} : { costNanoUsd: parseUsd(end.finish.costUsd), costSource: 'provider' as const })
-				}
-			: end.model
-				? { model: end.model }
-				: {};
-	tx.update(generations)
-		.set({ state: end.state, failureReason: end.state === 'failed' ? end.reason : null, finishedAt: now, ...fields })
-		.where(eq(generations.id, generationId))
-		.run();
+export function recordEnd(rows: GenerationRows, generationId: string, end: GenerationEnd, now = Date.now()): void {
+	const finish = end.state === 'done' ? end.finish : null;
+	rows.recordEnd(
+		generationId,
+		{
+			state: end.state,
+			failureReason: end.state === 'failed' ? end.reason : null,
+			model: finish ? finish.model : end.state === 'done' ? null : end.model || null,
+			tokensIn: finish?.promptTokens ?? null,
+			tokensOut: finish?.completionTokens ?? null,
+			costNanoUsd: finish && finish.costUsd !== null ? parseUsd(finish.costUsd) : null,
+			costSource: finish && finish.costUsd !== null ? 'provider' : null
+		},
+		now
+	);
 }

@@ -173,12 +173,12 @@ export class GenerationJobs {
 			if (text.length === flushedLength) return;
 			const content = text;
 			// A deleted reply stays empty: its text must not come back under the tombstone.
-			void writer.run(() => this.db.update(messages).set({ content }).where(ownReply(job)).run());
+			void writer.later(() => this.db.update(messages).set({ content }).where(ownReply(job)).run());
 			flushedLength = text.length;
 			lastFlush = Date.now();
 		};
 		try {
-			const { events, durable } = await admit(this.metering, this.db, {
+			const { events, durable } = await admit(this.metering, {
 				generationId: job.id,
 				origin: 'app',
 				userId: job.userId,
@@ -228,7 +228,7 @@ export class GenerationJobs {
 				.set({ content: text, status: end.state === 'done' ? 'complete' : end.state, model: answeredBy ?? input.models[0] ?? null })
 				.where(ownReply(job))
 				.run();
-			recordEnd(this.db, job.id, end, now);
+			recordEnd(this.metering.rows, job.id, end, now);
 			this.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
 		});
 		job.log.push(terminalEvent(end));

@@ -167,10 +167,11 @@ export class Ledger {
 	/**
 	 * Replaces the reservation by the billed amount: one settlement row releases it and charges.
 	 * At most once per generation (unique index); a second call changes nothing and returns null.
-	 * Returns the budget alerts this charge set off.
+	 * Returns the budget alerts this charge set off. A settlement nobody waits on (the end of a
+	 * call) commits `later`, with the next batch.
 	 */
-	settle(input: SettleInput): Promise<BudgetAlert[] | null> {
-		return this.writer.run(() => this.settleNow(input));
+	settle(input: SettleInput, commit: 'now' | 'later' = 'now'): Promise<BudgetAlert[] | null> {
+		return commit === 'now' ? this.writer.run(() => this.settleNow(input)) : this.writer.later(() => this.settleNow(input));
 	}
 
 	settleNow(input: SettleInput): BudgetAlert[] | null {

@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { BatchedWriter } from '../db/batched-writer';
 import type { Db } from '../db/client';
-import { generations } from '../db/schema';
+import { GenerationRows } from '../db/generation-rows';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
 import type { Orchestrator } from '../orchestrator/orchestrator-types';
@@ -18,6 +17,8 @@ import type { MeteredDeps } from './metered-stream';
 export interface JobMetering extends MeteredDeps {
 	orchestrator: Orchestrator;
 	writer: BatchedWriter;
+	/** The generation row's writes on the hot path, prepared once. */
+	rows: GenerationRows;
 	ledger: Ledger;
 	catalog: ModelCatalog;
 }
@@ -32,6 +33,7 @@ export function createMetering(deps: {
 	log: Logger;
 }): JobMetering {
 	const writer = new BatchedWriter(deps.sqlite);
+	const rows = new GenerationRows(deps.sqlite);
 	const showCost = deps.sqlite.prepare<[{ id: string; source: string }]>(
 		`UPDATE generations SET cost_source = @source, cost_nano_usd =
 		 (SELECT amount_nano_usd FROM ledger_records WHERE generation_id = @id AND kind = 'settlement' AND kind IN ('reservation', 'settlement'))
@@ -44,18 +46,19 @@ export function createMetering(deps: {
 	return {
 		...deps,
 		writer,
+		rows,
 		ledger: new Ledger(deps.sqlite, writer),
 		catalog: new ModelCatalog(deps.db, deps.upstream, deps.log),
 		pendingSettlements: new Set(),
 		recordUpstreamId: (generationId, upstreamId, model) => {
 			const firstTokenAt = Date.now();
 			writer
-				.run(() => deps.db.update(generations).set({ upstreamId, model, firstTokenAt }).where(eq(generations.id, generationId)).run())
+				.later(() => rows.recordUpstreamId(generationId, upstreamId, model, firstTokenAt))
 				.catch((error: unknown) => deps.log.error('could not record the provider id; reconciliation will estimate this call', { generationId, upstreamId, error }));
 		},
 		// The reply's row shows what was billed: its settlement plus its corrections, from the ledger itself.
 		recordCost: async (generationId, source) => {
-			const owner = await writer.run(() => {
+			const owner = await writer.later(() => {
 				showCost.run({ id: generationId, source });
 				return ownerOf.get(generationId);
 			});

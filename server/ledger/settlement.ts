@@ -68,7 +68,7 @@ export async function settleCall(
 			deps.log.warn('settled from an estimate; will reconcile later', { generationId: outcome.generationId, upstreamId: outcome.upstreamId });
 		}
 	}
-	const alerts = await deps.ledger.settle({ generationId: outcome.generationId, amountNanoUsd: amount, source, model: outcome.model, tokensIn, tokensOut });
+	const alerts = await deps.ledger.settle({ generationId: outcome.generationId, amountNanoUsd: amount, source, model: outcome.model, tokensIn, tokensOut }, 'later');
 	if (alerts) {
 		announce(deps, alerts);
 		await deps.recordCost(outcome.generationId, source);

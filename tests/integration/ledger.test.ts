@@ -60,8 +60,10 @@ describe('cost ledger through the server', () => {
 		const upstreamId = ((await res.json()) as { id: string }).id;
 		const record = sim.stats.generations.get(upstreamId);
 		expect(record).toBeDefined();
-		const row = app.services.db.select().from(generations).where(eq(generations.upstreamId, upstreamId)).get();
-		await until(() => chargeOf(row?.id ?? '') !== undefined);
+		// The provider id and the settlement are written with the next batch, not before the reply.
+		const rowOf = () => app.services.db.select().from(generations).where(eq(generations.upstreamId, upstreamId)).get();
+		await until(() => chargeOf(rowOf()?.id ?? '') !== undefined);
+		const row = rowOf();
 		const charge = chargeOf(row?.id as string);
 		expect(charge).toMatchObject({ source: 'provider', model: 'sim/gpt-like', amountNanoUsd: parseUsd(record?.cost ?? -1) });
 		expect(entriesOf(row?.id as string).map((e) => e.kind)).toEqual(['reservation', 'release', 'charge']);
@@ -118,8 +120,9 @@ describe('cost ledger through the server', () => {
 		controller.abort();
 		const upstreamId = /"id":"(gen-[^"]+)"/.exec(text)?.[1] as string;
 		await until(() => sim.stats.generations.get(upstreamId)?.status === 'aborted', 2_000);
-		const row = app.services.db.select().from(generations).where(eq(generations.upstreamId, upstreamId)).get();
-		await until(() => chargeOf(row?.id ?? '') !== undefined, 10_000);
+		const rowOf = () => app.services.db.select().from(generations).where(eq(generations.upstreamId, upstreamId)).get();
+		await until(() => chargeOf(rowOf()?.id ?? '') !== undefined, 10_000);
+		const row = rowOf();
 		const record = sim.stats.generations.get(upstreamId);
 		expect(chargeOf(row?.id as string)).toMatchObject({ source: 'generation-lookup', amountNanoUsd: parseUsd(record?.cost ?? -1) });
 		expect(row?.state).toBe('cancelled');

@@ -19,7 +19,7 @@ export async function admitApiCall(
 ): Promise<AsyncGenerator<OrchestratorEvent>> {
 	const generationId = randomUUID();
 	try {
-		const { events } = await admit(services.metering, services.db, { ...request, generationId, origin: 'api' });
+		const { events } = await admit(services.metering, { ...request, generationId, origin: 'api' });
 		return withEndState(services, generationId, events);
 	} catch (error) {
 		if (error instanceof UnknownModelError || error instanceof VariablePriceModelError) {
@@ -49,6 +49,6 @@ async function* withEndState(services: Services, generationId: string, events: A
 				: { state: 'failed', reason: error instanceof Error ? error.message : String(error) };
 		throw error;
 	} finally {
-		void services.metering.writer.run(() => recordEnd(services.db, generationId, end));
+		void services.metering.writer.later(() => recordEnd(services.metering.rows, generationId, end));
 	}
 }

@@ -1,0 +1,112 @@
+/**
+ * CPU profile of the compiled server's /v1 streaming path under load, printed as the functions
+ * and files that cost the most self time. Not a benchmark (no target): the tool that says what a
+ * benchmark's missed figure is made of.
+ *
+ *   npm run build:server && npx tsx bench/profile/hot-path.ts [requests=3000] [concurrency=100]
+ *
+ * Starts the standalone simulator and `node --cpu-prof dist/server/main.js` on a temp database,
+ * sends the streams, stops the server (which writes the profile) and summarises it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { streamCompletion } from '../lib/stream-client';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const REQUESTS = Number(process.argv[2] ?? 3000);
+const CONCURRENCY = Number(process.argv[3] ?? 100);
+const PROMPT = 'Benchmark [[sim:len=64]]';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+}
+
+function start(args: string[], env: Record<string, string>, ready: RegExp) {
+	const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const exited = new Promise<void>((r) => child.once('exit', () => r()));
+	const url = new Promise<string>((resolveUrl, reject) => {
+		let out = '';
+		const onData = (chunk: Buffer) => {
+			out += chunk.toString();
+			const match = out.match(ready);
+			if (match?.[1]) resolveUrl(match[1]);
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		child.once('exit', () => reject(new Error(`${args.join(' ')} exited:\n${out}`)));
+	});
+	return { url, stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+function summarise(profile: Profile, requests: number): void {
+	const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+	const self = new Map<string, number>();
+	const byFile = new Map<string, number>();
+	let total = 0;
+	profile.samples.forEach((id, i) => {
+		const frame = byNode.get(id)?.callFrame;
+		const us = profile.timeDeltas[i] ?? 0;
+		if (!frame || frame.functionName === '(idle)') return;
+		total += us;
+		const file = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, 'node_modules/');
+		const key = `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`;
+		self.set(key, (self.get(key) ?? 0) + us);
+		const group = file.startsWith('node_modules/') ? file.split('/').slice(0, file.includes('/@') ? 3 : 2).join('/') : file || '(native/gc)';
+		byFile.set(group, (byFile.get(group) ?? 0) + us);
+	});
+	const show = (title: string, rows: Map<string, number>, n: number) => {
+		console.log(title);
+		for (const [key, us] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+			console.log(`  ${(us / 1000 / requests).toFixed(4).padStart(8)} ms/req  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);
+		}
+	};
+	console.log(`busy CPU: ${(total / 1000 / requests).toFixed(3)} ms per request over ${requests} requests`);
+	show('by file or package (self time)', byFile, 25);
+	show('by function (self time)', self, 40);
+}
+
+async function main(): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'phosphor-profile-'));
+	const base = { DATABASE_PATH: join(dir, 'p.db'), LOG_LEVEL: 'warn' };
+	const admin = (...args: string[]) => {
+		const result = spawnSync(process.execPath, ['dist/server/admin.js', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...base }, encoding: 'utf8' });
+		if (result.status !== 0) throw new Error(result.stderr);
+		return result.stdout.trim();
+	};
+	admin('user', 'add', 'bench');
+	const token = admin('token', 'create', 'bench');
+	const sim = start(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
+	const server = start(
+		['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/server/main.js'],
+		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: await sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
+		/Phosphor listening on (\S+)/
+	);
+	const url = `${await server.url}/v1`;
+	const headers = { authorization: `Bearer ${token}` };
+	try {
+		let next = 0;
+		await Promise.all(
+			Array.from({ length: CONCURRENCY }, async () => {
+				while (next++ < REQUESTS) await streamCompletion(url, PROMPT, headers);
+			})
+		);
+	} finally {
+		await server.stop();
+		await sim.stop();
+	}
+	const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+	if (!file) throw new Error('no profile written');
+	summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, REQUESTS);
+	if (process.env.KEEP_PROFILE) console.log(`profile: ${join(dir, file)}`);
+	else rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
