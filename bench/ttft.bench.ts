@@ -1,10 +1,13 @@
-import { readMetric, startBareProxyProcess, startServerProcess, startSimulatorProcess } from './lib/processes';
-import { fmt, percentile, report } from './lib/stats';
+import { processUsage } from './lib/process-usage';
+import { startSimulatorProcess } from './lib/processes';
+import { fmt, percentile, report, table } from './lib/stats';
 import { streamCompletion } from './lib/stream-client';
+import { FLOOR, OURS, PEER, PEER_UNDELAYED, startTargets, stopTargets, type Target, type TargetName } from './lib/targets';
 
 /**
- * TTFT added by the server over a direct call to the standalone simulator on loopback,
- * beside a bare pass-through proxy measured in the same run as the floor (docs/architecture.md#performance).
+ * TTFT added over a direct call to the standalone simulator on loopback, and CPU time per request,
+ * for Phosphor beside its floor (a bare pass-through proxy) and its peer (Portkey), all measured in
+ * the same rounds (docs/architecture.md#performance).
  */
 const PROMPT = 'Benchmark [[sim:len=64]]';
 /** Per target; taken one request per target in turn, so machine noise hits all of them alike. */
@@ -12,73 +15,75 @@ const SINGLE_SAMPLES = 900;
 const BURST = 100;
 /** Per target; one burst per target in turn. */
 const BURST_ROUNDS = 15;
+const NAMES: TargetName[] = ['direct', FLOOR, OURS, PEER, PEER_UNDELAYED];
 
-type Target = { name: string; url: string; headers?: Record<string, string>; cpuSeconds?: () => Promise<number> };
-
-async function sampleSequential(targets: Target[], n: number, into: Map<string, number[]>): Promise<void> {
-	for (let i = 0; i < n; i++) {
-		for (const t of targets) into.get(t.name)?.push((await streamCompletion(t.url, PROMPT, t.headers)).ttftMs);
-	}
+interface Phase {
+	ttftMs: Map<TargetName, number[]>;
+	/** CPU time per request of each process during its own bursts (none for one stream at a time). */
+	cpuMs: Map<TargetName, number>;
 }
 
-/** Also the CPU time each process spent per request (the client and simulator are the same for all). */
-async function sampleBurst(targets: Target[], rounds: number, into: Map<string, number[]>, cpuMs: Map<string, number>): Promise<void> {
+const emptyPhase = (targets: Target[]): Phase => ({ ttftMs: new Map(targets.map((t) => [t.name, []])), cpuMs: new Map() });
+
+async function sequential(targets: Target[], n: number): Promise<Phase> {
+	const phase = emptyPhase(targets);
+	for (let i = 0; i < n; i++) {
+		for (const t of targets) phase.ttftMs.get(t.name)?.push((await streamCompletion(t.url, PROMPT, t.headers)).ttftMs);
+	}
+	return phase;
+}
+
+async function bursts(targets: Target[], rounds: number): Promise<Phase> {
+	const phase = emptyPhase(targets);
 	for (let round = 0; round < rounds; round++) {
 		for (const t of targets) {
-			const cpuBefore = (await t.cpuSeconds?.()) ?? 0;
+			const before = await processUsage(t.pid);
 			const results = await Promise.all(Array.from({ length: BURST }, () => streamCompletion(t.url, PROMPT, t.headers)));
-			const cpuAfter = (await t.cpuSeconds?.()) ?? 0;
-			into.get(t.name)?.push(...results.map((r) => r.ttftMs));
-			cpuMs.set(t.name, (cpuMs.get(t.name) ?? 0) + ((cpuAfter - cpuBefore) * 1000) / BURST / rounds);
+			const after = await processUsage(t.pid);
+			phase.ttftMs.get(t.name)?.push(...results.map((r) => r.ttftMs));
+			if (t.pid !== undefined) phase.cpuMs.set(t.name, (phase.cpuMs.get(t.name) ?? 0) + ((after.cpuSeconds - before.cpuSeconds) * 1000) / BURST / rounds);
 		}
 	}
+	return phase;
+}
+
+function print(label: string, { ttftMs, cpuMs }: Phase): void {
+	const p = (name: TargetName, q: number) => percentile(ttftMs.get(name) ?? [], q);
+	const added = (name: TargetName, q: number) => p(name, q) - p('direct', q);
+	const ratio = (name: TargetName) => added(name, 50) / Math.max(added(FLOOR, 50), 0.001);
+	const cells = (f: (name: TargetName) => number) => NAMES.map((name) => fmt(f(name)));
+	console.log(`  at ${label} (${ttftMs.get('direct')?.length} samples per target, ms):`);
+	table(NAMES, [
+		['TTFT p50 / p99', NAMES.map((name) => `${fmt(p(name, 50))} / ${fmt(p(name, 99))}`)],
+		['added over direct, p50', cells((name) => added(name, 50))],
+		['added over direct, p99', cells((name) => added(name, 99))],
+		['added p50 ÷ bare proxy’s', cells(ratio)],
+		...(cpuMs.size ? [['CPU per request', cells((name) => cpuMs.get(name) ?? Number.NaN)] as [string, string[]]] : [])
+	]);
+	const ours = added(OURS, 50);
+	report(`phosphor added p50 ÷ floor’s (${label})`, `${fmt(ratio(OURS))}×`, '≤ 1.5×', ratio(OURS) <= 1.5);
+	report(`phosphor added p50 vs portkey’s (${label})`, `${fmt(ours)} / ${fmt(added(PEER, 50))} ms`, 'below the peer', ours < added(PEER, 50));
+	report(`phosphor added p50 vs portkey’s, no delay (${label})`, `${fmt(ours)} / ${fmt(added(PEER_UNDELAYED, 50))} ms`, 'below the peer', ours < added(PEER_UNDELAYED, 50));
+	if (!cpuMs.size) return;
+	const cpuRatio = (cpuMs.get(OURS) ?? Number.NaN) / (cpuMs.get(FLOOR) ?? Number.NaN);
+	report(`phosphor CPU per request ÷ floor’s (${label})`, `${fmt(cpuRatio)}×`, '≤ 1.5×', cpuRatio <= 1.5);
 }
 
 export async function ttftBench(): Promise<void> {
 	const sim = await startSimulatorProcess();
-	const proxy = await startBareProxyProcess(sim.url);
-	const server = await startServerProcess(sim.url);
-	const targets: Target[] = [
-		{ name: 'direct', url: sim.url },
-		{ name: 'bare proxy', url: proxy.url, cpuSeconds: proxy.cpuSeconds },
-		{
-			name: 'phosphor /v1',
-			url: `${server.url}/v1`,
-			headers: { authorization: `Bearer ${server.token}` },
-			cpuSeconds: () => readMetric(server.url, 'process_cpu_seconds_total')
-		}
-	];
+	const targets = await startTargets(sim.url, NAMES).catch(async (error: unknown) => {
+		await sim.stop();
+		throw error;
+	});
 	try {
 		// Warm every path (JIT, sockets) before measuring.
-		await sampleSequential(targets, 50, new Map(targets.map((t) => [t.name, []])));
-		await sampleBurst(targets, 1, new Map(targets.map((t) => [t.name, []])), new Map());
-		console.log('TTFT (ms; added = target p50/p99 minus direct p50/p99, same run)');
-		const cpuMs = new Map<string, number>();
-		for (const [label, sample] of [
-			['1 stream', (into: Map<string, number[]>) => sampleSequential(targets, SINGLE_SAMPLES, into)],
-			[`${BURST} concurrent streams`, (into: Map<string, number[]>) => sampleBurst(targets, BURST_ROUNDS, into, cpuMs)]
-		] as const) {
-			const results = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-			await sample(results);
-			const p = (name: string, q: number) => percentile(results.get(name) ?? [], q);
-			const added = (name: string, q: number) => p(name, q) - p('direct', q);
-			console.log(`  at ${label}: direct p50 ${fmt(p('direct', 50))} p99 ${fmt(p('direct', 99))} (${results.get('direct')?.length} samples per target)`);
-			report(`  bare proxy added p50 / p99 (${label})`, `${fmt(added('bare proxy', 50))} / ${fmt(added('bare proxy', 99))}`, 'floor', null);
-			const ratio = added('phosphor /v1', 50) / Math.max(added('bare proxy', 50), 0.001);
-			report(
-				`  phosphor added p50 / p99 (${label})`,
-				`${fmt(added('phosphor /v1', 50))} / ${fmt(added('phosphor /v1', 99))}`,
-				'≤ 1.5× floor p50',
-				ratio <= 1.5
-			);
-			report(`  phosphor ÷ floor, p50 (${label})`, `${fmt(ratio)}×`, '≤ 1.5×', ratio <= 1.5);
-			if (label === '1 stream') report('  phosphor added p50, absolute (1 stream)', `${fmt(added('phosphor /v1', 50))} ms`, '< 1 ms', added('phosphor /v1', 50) < 1);
-		}
+		await sequential(targets, 50);
+		await bursts(targets, 1);
+		print('1 stream', await sequential(targets, SINGLE_SAMPLES));
 		// A burst queues on one event loop: each request's CPU time is what the others wait behind.
-		report('  CPU per request in the bursts: bare proxy / phosphor', `${fmt(cpuMs.get('bare proxy') ?? NaN)} / ${fmt(cpuMs.get('phosphor /v1') ?? NaN)} ms`, 'info', null);
+		print(`${BURST} concurrent streams`, await bursts(targets, BURST_ROUNDS));
 	} finally {
-		await server.stop();
-		await proxy.stop();
+		await stopTargets(targets);
 		await sim.stop();
 	}
 }

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startBareProxy } from './bare-proxy';
 
 /**
@@ -9,13 +7,5 @@ import { startBareProxy } from './bare-proxy';
 const upstream = process.env.UPSTREAM_URL;
 if (!upstream) throw new Error('UPSTREAM_URL is required');
 const proxy = await startBareProxy(new URL(upstream));
-// Memory and CPU readings on a port of their own, so the proxy's handler stays a bare pass-through.
-const probe = createServer((_req, res) => {
-	const { rss, heapUsed } = process.memoryUsage();
-	const { user, system } = process.cpuUsage();
-	res.setHeader('Content-Type', 'application/json');
-	res.end(JSON.stringify({ rss, heapUsed, cpuSeconds: (user + system) / 1e6 }));
-});
-await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-console.log(`Bare proxy listening on ${proxy.url} memory at http://127.0.0.1:${(probe.address() as AddressInfo).port}/`);
+console.log(`Bare proxy listening on ${proxy.url}`);
 process.once('SIGTERM', () => process.exit(0));

@@ -1,18 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-interface Proc {
+export interface Proc {
 	url: string;
 	pid: number;
 	stop(): Promise<void>;
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<Proc> {
-	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+/** A node process of its own; resolves with the first capture of `ready` in its output. */
+export function startProcess(nodeArgs: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
+	const child = spawn(process.execPath, nodeArgs, {
 		cwd: ROOT,
 		env: { PATH: process.env.PATH ?? '', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -38,35 +39,17 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 		};
 		child.stdout.on('data', onData);
 		child.stderr.on('data', onData);
-		child.once('exit', () => reject(new Error(`process ${args.join(' ')} exited:\n${out}`)));
+		child.once('exit', () => reject(new Error(`process ${nodeArgs.join(' ')} exited:\n${out}`)));
 	});
 }
 
-export const startSimulatorProcess = () =>
-	startProcess(['server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
+const tsx = (script: string) => ['--import', 'tsx', script];
 
-export interface MemoryReading {
-	rss: number;
-	heapUsed: number;
-}
-
-interface ProxyReading extends MemoryReading {
-	/** User and system CPU time of the proxy process so far. */
-	cpuSeconds: number;
-}
+export const startSimulatorProcess = () => startProcess(tsx('server/simulator/standalone.ts'), { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
 
 /** The bare pass-through proxy (the floor), in its own process like the server. */
-export async function startBareProxyProcess(upstream: string) {
-	const proc = await startProcess(['bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: upstream }, /Bare proxy listening on (\S+ memory at \S+)/);
-	const [url = '', memoryUrl = ''] = proc.url.split(' memory at ');
-	const read = async () => (await (await fetch(memoryUrl)).json()) as ProxyReading;
-	return {
-		...proc,
-		url,
-		memory: read,
-		cpuSeconds: async () => (await read()).cpuSeconds
-	};
-}
+export const startBareProxyProcess = (upstream: string, nodeArgs: string[] = []) =>
+	startProcess([...nodeArgs, ...tsx('bench/lib/bare-proxy-main.ts')], { UPSTREAM_URL: upstream }, /Bare proxy listening on (\S+)/);
 
 /**
  * Extra node flags for the server process only, e.g. `BENCH_SERVER_NODE_ARGS="--cpu-prof
@@ -74,12 +57,30 @@ export async function startBareProxyProcess(upstream: string) {
  */
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
+let compiled = false;
+
+/**
+ * How production runs the server: compiled JavaScript when the repo builds it (`build:server`, built
+ * once per bench run, admin CLI beside it), else through tsx as `npm run server` does.
+ */
+function serverScripts(): { main: string[]; admin: string[] } {
+	const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+	if (!scripts['build:server']) return { main: tsx('server/main.ts'), admin: tsx('server/cli/admin.ts') };
+	if (!compiled) {
+		const build = spawnSync('npm', ['run', 'build:server'], { cwd: ROOT, encoding: 'utf8' });
+		if (build.status !== 0) throw new Error(`npm run build:server failed:\n${build.stdout}${build.stderr}`);
+		compiled = true;
+	}
+	return { main: ['dist/server/main.js'], admin: ['dist/server/admin.js'] };
+}
+
 /** The real server on a temp database, pointed at `upstream`, with a user and an API token. */
-export async function startServerProcess(upstream: string, env: Record<string, string> = {}) {
+export async function startServerProcess(upstream: string, nodeArgs: string[] = []) {
 	const dir = mkdtempSync(join(tmpdir(), 'phosphor-bench-'));
 	const base = { DATABASE_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'warn' };
+	const scripts = serverScripts();
 	const admin = (...args: string[]) => {
-		const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], {
+		const result = spawnSync(process.execPath, [...scripts.admin, ...args], {
 			cwd: ROOT,
 			env: { PATH: process.env.PATH ?? '', ...base },
 			encoding: 'utf8'
@@ -90,10 +91,9 @@ export async function startServerProcess(upstream: string, env: Record<string, s
 	admin('user', 'add', 'bench');
 	const token = admin('token', 'create', 'bench');
 	const server = await startProcess(
-		['server/main.ts'],
-		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: upstream, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info', ...env },
-		/Phosphor listening on (\S+)/,
-		SERVER_NODE_ARGS
+		[...SERVER_NODE_ARGS, ...nodeArgs, ...scripts.main],
+		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: upstream, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
+		/Phosphor listening on (\S+)/
 	);
 	return {
 		...server,
@@ -103,20 +103,4 @@ export async function startServerProcess(upstream: string, env: Record<string, s
 			rmSync(dir, { recursive: true, force: true });
 		}
 	};
-}
-
-/** The server's RSS and V8 heap in use, from its /metrics. */
-export async function readServerMemory(serverUrl: string): Promise<MemoryReading> {
-	return {
-		rss: await readMetric(serverUrl, 'process_resident_memory_bytes'),
-		heapUsed: await readMetric(serverUrl, 'nodejs_heap_used_bytes')
-	};
-}
-
-/** Reads one gauge or counter from the server's /metrics. */
-export async function readMetric(serverUrl: string, name: string): Promise<number> {
-	const text = await (await fetch(`${serverUrl}/metrics`)).text();
-	const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-	if (!line) throw new Error(`no metric ${name}`);
-	return Number(line.slice(name.length + 1));
 }
