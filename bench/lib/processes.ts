@@ -21,10 +21,15 @@ export function startProcess(nodeArgs: string[], env: Record<string, string>, re
 	const exited = new Promise<void>((r) => child.once('exit', () => r()));
 	return new Promise((resolveProc, reject) => {
 		let out = '';
+		let started = false;
 		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
+			// Once started, keep only a tail for the exit message: a process logging per request must
+			// not cost the bench client a growing string and a regex over it on every line.
+			out = started ? (out + chunk.toString()).slice(-10_000) : out + chunk.toString();
+			if (started) return;
 			const match = out.match(ready);
 			if (match?.[1]) {
+				started = true;
 				resolveProc({
 					url: match[1],
 					pid: child.pid as number,
