@@ -43,29 +43,6 @@ interface Attempt {
 	firstTokenSeen: boolean;
 }
 
-/*
- * Per-request callbacks below are listener objects, prototype methods and module functions
- * rather than named closures: the server runs under tsx, whose esbuild `keepNames` gives every
- * named closure a defineProperty('name') and with it a property store of its own (~256 bytes,
- * held as long as the closure is, i.e. for the whole stream).
- */
-
-/** Passes the caller's abort (Stop, client gone) on to one attempt's upstream request. */
-class CallerAbortRelay {
-	constructor(private readonly controller: AbortController) {}
-	handleEvent(): void {
-		this.controller.abort(new CallerAbortError());
-	}
-}
-
-/** A Stop during a retry's backoff must not wait for the backoff to end. */
-class FailOnCallerAbort {
-	constructor(private readonly queue: AsyncQueue<OrchestratorEvent>) {}
-	handleEvent(): void {
-		this.queue.fail(new CallerAbortError());
-	}
-}
-
 /** One upstream stream past its first token: what its chunks said so far, and its idle watchdog. */
 class StreamReader {
 	finishReason: string | null = null;
@@ -173,7 +150,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 		// One controller per attempt: the caller's abort, the first-token timeout and the idle
 		// watchdog all end it, and ending it closes the upstream socket.
 		const controller = new AbortController();
-		const relay = new CallerAbortRelay(controller);
+		const relay = () => controller.abort(new CallerAbortError());
 		request.signal.addEventListener('abort', relay, { once: true });
 		let complete = false;
 		try {
@@ -239,7 +216,8 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 					() => queue.end(),
 					(error: unknown) => queue.fail(error)
 				);
-				const onAbort = new FailOnCallerAbort(queue);
+				// A Stop during a retry's backoff must not wait for the backoff to end.
+				const onAbort = () => queue.fail(new CallerAbortError());
 				request.signal.addEventListener('abort', onAbort, { once: true });
 				try {
 					for await (const event of queue) {

@@ -19,9 +19,9 @@ import { finished } from 'node:stream';
  * Anything but a string or bytes body goes to the global fetch. No compression is asked for, so
  * the body needs no decoding; redirects are not followed (the API answers POSTs in place).
  */
-export function createStreamingFetch(): typeof fetch {
+export function createStreamingFetch(maxSockets = Infinity): typeof fetch {
 	// LIFO reuses the warmest socket, so idle ones age out rather than all staying half-alive.
-	const options = { keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', noDelay: true } as const;
+	const options = { keepAlive: true, maxSockets, scheduling: 'lifo', noDelay: true } as const;
 	const httpAgent = new HttpAgent(options);
 	const httpsAgent = new HttpsAgent(options);
 
@@ -44,8 +44,8 @@ export function createStreamingFetch(): typeof fetch {
 }
 
 /**
- * One request's life until its body is read: a listener object and methods rather than named
- * closures, which tsx's esbuild `keepNames` would give a property store each (held per stream).
+ * One request's life until its body is read: one object per request serves as the abort
+ * listener and holds the callbacks, rather than a closure per event kind.
  */
 class UpstreamCall {
 	#answered = false;

@@ -20,11 +20,18 @@ export interface ChatTurn {
 
 export interface Upstream {
 	config: UpstreamConfig;
-	/** For plain JSON calls (catalog, generation lookups), on the global fetch. */
+	/**
+	 * For plain JSON calls (catalog, generation lookups), on a small pool of its own: a thousand
+	 * streams cut off at once each look their generation up, and a socket (and a fetch client
+	 * object kept by the global fetch's pool) per lookup would outlive them all.
+	 */
 	client: OpenAI;
 	/** The same client on `createStreamingFetch`, for streamed completions only. */
 	streamClient: OpenAI;
 }
+
+/** Lookups are small and quick: a few sockets serve a thousand of them in well under a second. */
+const LOOKUP_SOCKETS = 16;
 
 export function createUpstream(config: UpstreamConfig): Upstream {
 	const options = {
@@ -37,7 +44,11 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 		logLevel: 'off',
 		defaultHeaders: { 'HTTP-Referer': config.referer, 'X-Title': 'Phosphor' }
 	} as const;
-	return { config, client: new OpenAI(options), streamClient: new OpenAI({ ...options, fetch: createStreamingFetch() }) };
+	return {
+		config,
+		client: new OpenAI({ ...options, fetch: createStreamingFetch(LOOKUP_SOCKETS) }),
+		streamClient: new OpenAI({ ...options, fetch: createStreamingFetch() })
+	};
 }
 
 /** OpenRouter's usage carries `cost`, which OpenAI's types do not know about. */

@@ -49,9 +49,7 @@ function frame(payload: unknown): string {
 }
 
 /**
- * One streamed reply: its chunks' shared fields and its writes. Methods, not closures in
- * streamCompletion: tsx's esbuild `keepNames` gives each named closure a property store of its
- * own, held for the whole stream.
+ * One streamed reply: its chunks' shared fields and its writes.
  *
  * Events produced in the same turn of the event loop (all those of one upstream read) go out
  * in one write, flushed on the next tick: one HTTP chunk and one socket write for all of them,
