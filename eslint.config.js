@@ -76,6 +76,6 @@ export default ts.config(
 		}
 	},
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'server/db/migrations/', 'test-results/', 'playwright-report/', '.tmp/']
+		ignores: ['build/', 'dist/', '.svelte-kit/', 'node_modules/', 'server/db/migrations/', 'test-results/', 'playwright-report/', '.tmp/']
 	}
 );

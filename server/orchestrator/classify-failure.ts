@@ -131,9 +131,13 @@ export function toOrchestratorError(error: unknown, model: string, afterFirstTok
 	return new OrchestratorError('upstream', sentence(`${model} failed: ${message}`), d, { cause: error });
 }
 
-/** Ends a reason with one full stop: a provider's own text often ends with one already. */
+/**
+ * Ends a reason with one full stop: a provider's own text often ends with one already, or with
+ * dots of its own ("Slow down..."), which become an ellipsis rather than a run of full stops.
+ */
 function sentence(text: string): string {
-	return /[.!?…]$/.test(text) ? text : `${text}.`;
+	const trimmed = text.replace(/\s*\.{2,}$/, '…');
+	return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 function providerMessage(error: APIError): string {
