@@ -1,5 +1,6 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { CompletionChunks } from './completion-stream';
 import { createStreamingFetch } from './streaming-fetch';
 
 export interface UpstreamConfig {
@@ -26,8 +27,10 @@ export interface Upstream {
 	 * object kept by the global fetch's pool) per lookup would outlive them all.
 	 */
 	client: OpenAI;
-	/** The same client on `createStreamingFetch`, for streamed completions only. */
-	streamClient: OpenAI;
+	/** Streamed completions: `createStreamingFetch` with an unbounded pool, read by `CompletionChunks`. */
+	streamFetch: typeof fetch;
+	/** The completions URL and the headers of every completion request, built once. */
+	completions: { url: string; headers: Record<string, string> };
 }
 
 /** Lookups are small and quick: a few sockets serve a thousand of them in well under a second. */
@@ -47,7 +50,16 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 	return {
 		config,
 		client: new OpenAI({ ...options, fetch: createStreamingFetch(LOOKUP_SOCKETS) }),
-		streamClient: new OpenAI({ ...options, fetch: createStreamingFetch() })
+		streamFetch: createStreamingFetch(),
+		completions: {
+			url: `${config.baseURL.replace(/\/+$/, '')}/chat/completions`,
+			headers: {
+				authorization: `Bearer ${config.apiKey}`,
+				'content-type': 'application/json',
+				accept: 'text/event-stream',
+				...options.defaultHeaders
+			}
+		}
 	};
 }
 
@@ -69,28 +81,32 @@ export interface OpenedStream {
 
 /**
  * Sends the request and reads until the first content (or the end, for an empty reply).
- * Keep-alive comments never reach here: the SDK's SSE decoder drops them, as it handles CRLF
- * framing and events split across reads. Aborting `signal` closes the socket.
+ * Keep-alive comments never reach here: `CompletionChunks` drops them, as it handles CRLF
+ * framing and events split across reads. The errors are the SDK's, so that failures classify
+ * the same whichever client made the call: an HTTP error status is the `APIError` subclass the
+ * SDK would raise, a connection failure `TypeError('fetch failed')`. Aborting `signal` closes
+ * the socket.
  */
 export async function openStream(
 	upstream: Upstream,
 	request: { model: string; messages: ChatTurn[]; maxTokens?: number; temperature?: number },
 	signal: AbortSignal
 ): Promise<OpenedStream> {
-	const { data: stream, response } = await upstream.streamClient.chat.completions
-		.create(
-			{
-				model: request.model,
-				messages: request.messages,
-				stream: true,
-				stream_options: { include_usage: true },
-				...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
-				...(request.temperature !== undefined ? { temperature: request.temperature } : {})
-			},
-			{ signal }
-		)
-		.withResponse();
-	const rest = stream[Symbol.asyncIterator]();
+	const body = JSON.stringify({
+		model: request.model,
+		messages: request.messages,
+		stream: true,
+		stream_options: { include_usage: true },
+		...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+		...(request.temperature !== undefined ? { temperature: request.temperature } : {})
+	});
+	const response = await upstream.streamFetch(upstream.completions.url, { method: 'POST', headers: upstream.completions.headers, body, signal });
+	if (!response.ok) {
+		const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+		const json = parseJson(text);
+		throw APIError.generate(response.status, json, json ? undefined : text, response.headers);
+	}
+	const rest = new CompletionChunks((response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), response.headers);
 	const head: ChatCompletionChunk[] = [];
 	for (;;) {
 		const next = await rest.next();
@@ -99,7 +115,6 @@ export async function openStream(
 		const choice = next.value.choices[0];
 		if (choice?.delta?.content || choice?.finish_reason) break;
 	}
-	// The SDK ends an aborted stream quietly; that must not look like an empty reply.
 	if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
 	const first = head[0];
 	return {
@@ -108,4 +123,12 @@ export async function openStream(
 		head,
 		rest
 	};
+}
+
+function parseJson(text: string): object | undefined {
+	try {
+		return JSON.parse(text) as object;
+	} catch {
+		return undefined;
+	}
 }
