@@ -66,7 +66,8 @@ let compiled = false;
 
 /**
  * How production runs the server: compiled JavaScript when the repo builds it (`build:server`, built
- * once per bench run, admin CLI beside it), else through tsx as `npm run server` does.
+ * once per bench run, admin CLI beside it) with the node flags `npm start` passes (e.g.
+ * `--max-semi-space-size=2`), else through tsx as `npm run server` does.
  */
 function serverScripts(): { main: string[]; admin: string[] } {
 	const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
@@ -76,7 +77,8 @@ function serverScripts(): { main: string[]; admin: string[] } {
 		if (build.status !== 0) throw new Error(`npm run build:server failed:\n${build.stdout}${build.stderr}`);
 		compiled = true;
 	}
-	return { main: ['dist/server/main.js'], admin: ['dist/server/admin.js'] };
+	const productionFlags = (scripts.start ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
+	return { main: [...productionFlags, 'dist/server/main.js'], admin: ['dist/server/admin.js'] };
 }
 
 /** The real server on a temp database, pointed at `upstream`, with a user and an API token. */
