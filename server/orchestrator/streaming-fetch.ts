@@ -3,13 +3,14 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { finished } from 'node:stream';
 
 /**
- * A `fetch` for the SDK's streamed completions, on node:http with a keep-alive pool instead of
- * the global fetch. It is what keeps a proxied stream cheap (bench/, docs/architecture.md#performance):
+ * A `fetch` for streamed completions (read by CompletionChunks) and the SDK's JSON calls, on
+ * node:http with a keep-alive pool instead of the global fetch. It is what keeps a proxied stream
+ * cheap (bench/, docs/architecture.md#the-hot-path):
  *
- * - The SDK iterates any body that has `Symbol.asyncIterator` directly (its
- *   `ReadableStreamToAsyncIterable`), so the socket's bytes reach its SSE decoder with no web
- *   ReadableStream, no Request/Response/fetch-controller objects held per open stream, and no
- *   stream machinery per HTTP chunk: one `read()` takes everything that has arrived.
+ * - The body is a plain async iterator over the socket's bytes (which the SDK also accepts, as
+ *   any body with `Symbol.asyncIterator`): no web ReadableStream, no Request/Response/fetch-
+ *   controller objects held per open stream, and no stream machinery per HTTP chunk: one
+ *   `read()` takes everything that has arrived.
  * - A string body goes out with its headers in one write; global fetch sends a body it has
  *   turned into a stream in several, each a wake-up of the upstream.
  *
@@ -350,7 +351,9 @@ const nullBodyStatus = (status: number) => status === 101 || status === 204 || s
  */
 function rawRequestHeaders(url: URL, init: HeadersInit | undefined, body: string | Uint8Array | null): string[] {
 	const out = ['host', url.host];
-	for (const [name, value] of init instanceof Headers ? init : new Headers(init)) out.push(name, value);
+	// A plain record (the completions' headers, built once) is read as it is: a Headers copy per call is undici's, and not free.
+	const entries = init === undefined ? [] : init instanceof Headers || Array.isArray(init) ? init : Object.entries(init);
+	for (const [name, value] of entries) out.push(name as string, value as string);
 	if (body !== null) out.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
 	return out;
 }

@@ -30,7 +30,7 @@ export interface Upstream {
 	/** Streamed completions: `createStreamingFetch` with an unbounded pool, read by `CompletionChunks`. */
 	streamFetch: typeof fetch;
 	/** The completions URL and the headers of every completion request, built once. */
-	completions: { url: string; headers: Record<string, string> };
+	completions: { url: URL; headers: Record<string, string> };
 }
 
 /** Lookups are small and quick: a few sockets serve a thousand of them in well under a second. */
@@ -52,7 +52,7 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 		client: new OpenAI({ ...options, fetch: createStreamingFetch(LOOKUP_SOCKETS) }),
 		streamFetch: createStreamingFetch(),
 		completions: {
-			url: `${config.baseURL.replace(/\/+$/, '')}/chat/completions`,
+			url: new URL(`${config.baseURL.replace(/\/+$/, '')}/chat/completions`),
 			headers: {
 				authorization: `Bearer ${config.apiKey}`,
 				'content-type': 'application/json',
