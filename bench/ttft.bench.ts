@@ -62,8 +62,8 @@ function print(label: string, { ttftMs, cpuMs }: Phase): void {
 	]);
 	const ours = added(OURS, 50);
 	report(`phosphor added p50 ÷ floor’s (${label})`, `${fmt(ratio(OURS))}×`, '≤ 1.5×', ratio(OURS) <= 1.5);
-	report(`phosphor added p50 vs portkey’s (${label})`, `${fmt(ours)} / ${fmt(added(PEER, 50))} ms`, 'below the peer', ours < added(PEER, 50));
-	report(`phosphor added p50 vs portkey’s, no delay (${label})`, `${fmt(ours)} / ${fmt(added(PEER_UNDELAYED, 50))} ms`, 'below the peer', ours < added(PEER_UNDELAYED, 50));
+	report(`phosphor added p50 vs portkey (${label})`, `${fmt(ours)} / ${fmt(added(PEER, 50))} ms`, 'below the peer', ours < added(PEER, 50));
+	report(`phosphor added p50 vs portkey without delay (${label})`, `${fmt(ours)} / ${fmt(added(PEER_UNDELAYED, 50))} ms`, 'below the peer', ours < added(PEER_UNDELAYED, 50));
 	if (!cpuMs.size) return;
 	const cpuRatio = (cpuMs.get(OURS) ?? Number.NaN) / (cpuMs.get(FLOOR) ?? Number.NaN);
 	report(`phosphor CPU per request ÷ floor’s (${label})`, `${fmt(cpuRatio)}×`, '≤ 1.5×', cpuRatio <= 1.5);
@@ -81,7 +81,7 @@ export async function ttftBench(): Promise<void> {
 		await bursts(targets, 1);
 		print('1 stream', await sequential(targets, SINGLE_SAMPLES));
 		// A burst queues on one event loop: each request's CPU time is what the others wait behind.
-		print(`${BURST} concurrent streams`, await bursts(targets, BURST_ROUNDS));
+		print(`${BURST} streams at once`, await bursts(targets, BURST_ROUNDS));
 	} finally {
 		await stopTargets(targets);
 		await sim.stop();
