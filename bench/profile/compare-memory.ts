@@ -5,6 +5,7 @@
  * attribution, not a benchmark.
  *
  *   npx tsx bench/profile/compare-memory.ts old=dist/eval-old/main.js new=dist/server/main.js
+ *   npx tsx bench/profile/compare-memory.ts plain=dist/server/main.js capped=dist/server/main.js::--max-semi-space-size=2
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
 	const stops = [sim.stop];
 	const builds = [];
 	for (const arg of process.argv.slice(2)) {
-		const [name = '', path = ''] = arg.split('=');
+		const [spec = '', flags = ''] = arg.split('::');
+		const [name = '', path = ''] = spec.split('=');
 		const dir = mkdtempSync(join(tmpdir(), 'phosphor-memory-'));
 		const env = { DATABASE_PATH: join(dir, 'm.db'), LOG_LEVEL: 'warn' };
 		const admin = (...args: string[]) =>
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
 		admin('user', 'add', 'bench');
 		const token = admin('token', 'create', 'bench');
 		const server = start(
-			['--expose-gc', '--import', './bench/lib/gc-on-signal.mjs', resolve(path)],
+			['--expose-gc', '--import', './bench/lib/gc-on-signal.mjs', ...flags.split(/\s+/).filter(Boolean), resolve(path)],
 			// glibc's MALLOC_* tunables and NODE_OPTIONS pass through, to tell allocator or V8 retention from memory in use.
 			{ ...mallocTunables(), ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
 			/Phosphor listening on (\S+)/
