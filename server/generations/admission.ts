@@ -37,7 +37,7 @@ export interface Admission {
  */
 export async function admit(metering: JobMetering, request: AdmissionRequest): Promise<Admission> {
 	await metering.catalog.loaded();
-	const priced = priceCall(metering.catalog, request.models, request.messages, request.maxTokens);
+	const priced = priceCall(metering.catalog, request.models, request.messages, request.maxTokens, request.params);
 	const model = request.models[0] ?? '';
 	const row = {
 		id: request.generationId,
@@ -58,6 +58,7 @@ export async function admit(metering: JobMetering, request: AdmissionRequest): P
 	const upstream = metering.orchestrator.stream({
 		models: request.models,
 		messages: request.messages,
+		...(request.params ? { params: request.params } : {}),
 		maxTokens: priced.maxTokens,
 		temperature: request.temperature,
 		signal: abort.signal

@@ -1,5 +1,5 @@
 import type { NanoUsd } from '../../src/lib/domain/money';
-import type { ChatTurn } from '../orchestrator/upstream';
+import type { UpstreamMessage, UpstreamParams } from '../orchestrator/upstream-request';
 import type { ModelCatalog } from './catalog';
 import { estimatePromptTokens, maxTokensFor, worstCaseCost } from './estimate';
 
@@ -19,11 +19,17 @@ export class VariablePriceModelError extends Error {
 }
 
 /** Prices a call before it is made; throws UnknownModelError for a model not in the catalog. */
-export function priceCall(catalog: ModelCatalog, models: string[], messages: ChatTurn[], requestedMaxTokens?: number): PricedCall {
+export function priceCall(
+	catalog: ModelCatalog,
+	models: string[],
+	messages: readonly UpstreamMessage[],
+	requestedMaxTokens?: number,
+	params?: UpstreamParams
+): PricedCall {
 	const entries = models.map((id) => catalog.require(id));
 	const variable = entries.find((m) => m.variablePrice);
 	if (variable) throw new VariablePriceModelError(variable.id);
-	const promptTokensEstimate = estimatePromptTokens(messages);
+	const promptTokensEstimate = estimatePromptTokens(messages, params);
 	const maxTokens = Math.min(...entries.map((m) => maxTokensFor(m, requestedMaxTokens, promptTokensEstimate)));
 	let worst = 0;
 	for (const m of entries) worst = Math.max(worst, worstCaseCost(m, promptTokensEstimate, maxTokens));

@@ -1,3 +1,4 @@
+import { extraOutputChars } from '../orchestrator/delta-extra';
 import type { OrchestratorEvent } from '../orchestrator/orchestrator-types';
 import type { PricedCall } from './admission';
 import type { PendingReservation } from './pending-reservation';
@@ -47,7 +48,7 @@ export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, event
 				outcome.model = event.model;
 				if (outcome.upstreamId) deps.recordUpstreamId(generationId, outcome.upstreamId, event.model);
 			} else if (event.type === 'delta') {
-				outcome.completionCharsSeen += event.text.length;
+				outcome.completionCharsSeen += event.text.length + (event.extra ? extraOutputChars(event.extra) : 0);
 			} else {
 				outcome.model = event.model;
 				outcome.upstreamId ||= event.upstreamId || null;

@@ -1,9 +1,15 @@
-import type { ChatTurn } from './upstream';
+import type { DeltaExtra } from './delta-extra';
+import type { UpstreamMessage, UpstreamParams } from './upstream-request';
 
 export interface OrchestratorRequest {
 	/** Models to try in order: the first is the one asked for, the rest are fallbacks. */
 	models: string[];
-	messages: ChatTurn[];
+	messages: UpstreamMessage[];
+	/**
+	 * Present for /v1 calls only: their other request fields, sent upstream as they are. With it,
+	 * deltas also carry what the provider sent besides text (`extra`: tool calls, reasoning, …).
+	 */
+	params?: UpstreamParams;
 	maxTokens?: number;
 	temperature?: number;
 	/** The caller's abort (user pressed Stop, client went away). Never counted against a provider. */
@@ -13,7 +19,8 @@ export interface OrchestratorRequest {
 export type OrchestratorEvent =
 	/** The first token arrived from this model: retries and fallbacks are over from here on. */
 	| { type: 'start'; model: string; upstreamId: string }
-	| { type: 'delta'; text: string }
+	/** `text` is '' when the chunk carried only extras (a tool call's arguments, say). */
+	| { type: 'delta'; text: string; extra?: DeltaExtra }
 	/** The end of a successful stream. */
 	| {
 			type: 'finish';

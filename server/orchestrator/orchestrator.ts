@@ -2,6 +2,7 @@ import { BrokenCircuitError, CircuitState, DelegateBackoff, handleWhen, retry, t
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { EventBus } from '../events/event-bus';
 import { AsyncQueue } from './async-queue';
+import { deltaExtraOf } from './delta-extra';
 import {
 	allowsFallback,
 	FirstTokenTimeoutError,
@@ -55,13 +56,17 @@ class StreamReader {
 		private readonly queue: AsyncQueue<OrchestratorEvent>,
 		readonly controller: AbortController,
 		readonly idleMs: number,
-		private model: string
+		private model: string,
+		/** /v1 calls: deltas carry what the chunk held besides text. */
+		private readonly passThrough: boolean
 	) {}
 
 	take(chunk: ChatCompletionChunk): void {
 		if (chunk.model) this.model = chunk.model;
 		const choice = chunk.choices[0];
-		if (choice?.delta?.content) this.queue.push({ type: 'delta', text: choice.delta.content });
+		const extra = this.passThrough && choice ? deltaExtraOf(choice) : undefined;
+		if (extra) this.queue.push({ type: 'delta', text: choice?.delta?.content ?? '', extra });
+		else if (choice?.delta?.content) this.queue.push({ type: 'delta', text: choice.delta.content });
 		// The final usage chunk repeats finish_reason: the last one wins, nothing ends early.
 		if (choice?.finish_reason) this.finishReason = choice.finish_reason;
 		if (chunk.usage) this.usage = chunk.usage as ProviderUsage;
@@ -162,7 +167,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 			queue.push({ type: 'start', model: opened.model, upstreamId: opened.upstreamId });
 			streamsOpen++;
 			try {
-				await pump(opened, new StreamReader(queue, controller, config.idleTimeoutMs, opened.model));
+				await pump(opened, new StreamReader(queue, controller, config.idleTimeoutMs, opened.model, request.params !== undefined));
 				complete = true;
 			} finally {
 				streamsOpen--;

@@ -1,7 +1,9 @@
 import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { CompletionChunks } from './completion-stream';
+import { deltaExtraOf } from './delta-extra';
 import { createStreamingFetch } from './streaming-fetch';
+import type { UpstreamMessage, UpstreamParams } from './upstream-request';
 
 export interface UpstreamConfig {
 	baseURL: string;
@@ -80,7 +82,8 @@ export interface OpenedStream {
 }
 
 /**
- * Sends the request and reads until the first content (or the end, for an empty reply).
+ * Sends the request and reads until the first content (or the end, for an empty reply); for /v1
+ * calls (with `params`) a tool call, refusal or reasoning counts as the first content too.
  * Keep-alive comments never reach here: `CompletionChunks` drops them, as it handles CRLF
  * framing and events split across reads. The errors are the SDK's, so that failures classify
  * the same whichever client made the call: an HTTP error status is the `APIError` subclass the
@@ -89,10 +92,11 @@ export interface OpenedStream {
  */
 export async function openStream(
 	upstream: Upstream,
-	request: { model: string; messages: ChatTurn[]; maxTokens?: number; temperature?: number },
+	request: { model: string; messages: UpstreamMessage[]; params?: UpstreamParams; maxTokens?: number; temperature?: number },
 	signal: AbortSignal
 ): Promise<OpenedStream> {
 	const body = JSON.stringify({
+		...request.params,
 		model: request.model,
 		messages: request.messages,
 		stream: true,
@@ -113,7 +117,7 @@ export async function openStream(
 		if (next.done) break;
 		head.push(next.value);
 		const choice = next.value.choices[0];
-		if (choice?.delta?.content || choice?.finish_reason) break;
+		if (choice?.delta?.content || choice?.finish_reason || (request.params && choice && deltaExtraOf(choice))) break;
 	}
 	if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
 	const first = head[0];

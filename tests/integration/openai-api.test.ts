@@ -288,13 +288,14 @@ describe('OpenAI-compatible API (/v1)', () => {
 			let e = await expectError(await post({ model: 'sim/echo-mini' }), 400, { ...bad, param: 'messages' });
 			expect(e.message).toMatch(/^messages: /);
 			await expectError(await post({ model: 42, messages: userSays('hi') }), 400, { ...bad, param: 'model' });
-			await expectError(await post({ model: 'sim/echo-mini', messages: [{ role: 'tool', content: 'x' }] }), 400, { ...bad, param: 'messages.0.role' });
+			await expectError(await post({ model: 'sim/echo-mini', messages: [{ role: 'robot', content: 'x' }] }), 400, { ...bad, param: 'messages.0.role' });
+			await expectError(await post({ model: 'sim/echo-mini', messages: [{ role: 'tool', content: 'x' }] }), 400, { ...bad, param: 'messages.0.tool_call_id' });
 			e = await expectError(
-				await post({ model: 'sim/echo-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }),
+				await post({ model: 'sim/echo-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://intranet/x.png' } }] }] }),
 				400,
-				{ ...bad, param: 'messages.0.content' }
+				{ ...bad, param: 'messages.0.content.0.image_url.url' }
 			);
-			expect(e.message).toMatch(/text/);
+			expect(e.message).toMatch(/https:\/\/ URL or a data:image/);
 			await expectError(await post({ model: 'sim/echo-mini', messages: userSays('hi'), temperature: 7 }), 400, { ...bad, param: 'temperature' });
 			await expectError(await post({ model: 'sim/echo-mini', messages: userSays('hi'), max_tokens: -1 }), 400, { ...bad, param: 'max_tokens' });
 			await expectError(await post('{"model": '), 400, { ...bad, code: 'invalid_json' });

@@ -122,7 +122,7 @@ describe('sync: replies requested by generation.request', () => {
 			.where(and(eq(ledgerEntries.generationId, q.generation), eq(ledgerEntries.kind, 'reservation')))
 			.all();
 		expect(reservations).toHaveLength(1);
-		expect(spy.requests.filter((r) => r.messages.some((t) => t.content.includes('Only once')))).toHaveLength(1);
+		expect(spy.requests.filter((r) => r.messages.some((t) => typeof t.content === 'string' && t.content.includes('Only once')))).toHaveLength(1);
 	});
 
 	it('the same request from two devices at the same moment runs once', async () => {

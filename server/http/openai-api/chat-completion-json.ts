@@ -2,16 +2,17 @@ import type { ServerResponse } from 'node:http';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 import { sendJson } from '../health';
 import { completionId, usageOf, type ChatCompletionBody } from './completion-shapes';
+import { ReplyAssembly } from './reply-assembly';
 
 /**
  * `stream: false`: reads the whole reply, then answers once. Any failure, before or after the
  * first token, propagates while no header is sent, so it becomes a proper HTTP error status.
  */
 export async function respondWithCompletion(res: ServerResponse, events: AsyncIterable<OrchestratorEvent>, created: number): Promise<void> {
-	const parts: string[] = [];
+	const reply = new ReplyAssembly();
 	let body: ChatCompletionBody | null = null;
 	for await (const event of events) {
-		if (event.type === 'delta') parts.push(event.text);
+		if (event.type === 'delta') reply.add(event.text, event.extra);
 		else if (event.type === 'finish') {
 			body = {
 				id: completionId(event.upstreamId),
@@ -21,8 +22,8 @@ export async function respondWithCompletion(res: ServerResponse, events: AsyncIt
 				choices: [
 					{
 						index: 0,
-						message: { role: 'assistant', content: parts.join(''), refusal: null },
-						logprobs: null,
+						message: reply.message(),
+						logprobs: reply.logprobs(),
 						finish_reason: event.finishReason
 					}
 				],

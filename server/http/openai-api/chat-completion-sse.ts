@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { DeltaExtra } from '../../orchestrator/delta-extra';
 import { OrchestratorError } from '../../orchestrator/orchestrator-error';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 import { completionId, usageOf, type ChatCompletionChunkBody } from './completion-shapes';
@@ -26,7 +27,10 @@ export async function streamCompletion(res: ServerResponse, events: AsyncIterabl
 		for await (const event of events) {
 			if (out.blocked) await out.drained();
 			if (event.type === 'start') out.begin(event.upstreamId, event.model);
-			else if (event.type === 'delta') out.delta(event.text);
+			else if (event.type === 'delta') {
+				if (event.extra) out.extraDelta(event.text, event.extra);
+				else out.delta(event.text);
+			}
 			else out.finish(event);
 		}
 	} catch (error) {
@@ -101,6 +105,14 @@ class SseReply {
 		this.#answered = true;
 	}
 
+	/** A chunk with more than text (a tool call's piece, reasoning, logprobs): serialized whole, fields as the provider sent them. */
+	extraDelta(text: string, extra: DeltaExtra): void {
+		if (!this.res.headersSent) this.begin('', this.#model);
+		const chunk = this.#chunk(text ? { content: text, ...extra.delta } : extra.delta, null, extra.logprobs);
+		this.#add(frame(chunk), !this.#answered);
+		this.#answered = true;
+	}
+
 	finish(event: Extract<OrchestratorEvent, { type: 'finish' }>): void {
 		if (!this.res.headersSent) this.begin(event.upstreamId, event.model);
 		this.#model = event.model;
@@ -137,13 +149,17 @@ class SseReply {
 		if (text && !this.res.writableEnded && !this.res.destroyed) this.res.write(text);
 	}
 
-	#chunk(delta: ChatCompletionChunkBody['choices'][number]['delta'], finishReason: string | null = null): ChatCompletionChunkBody {
+	#chunk(
+		delta: ChatCompletionChunkBody['choices'][number]['delta'],
+		finishReason: string | null = null,
+		logprobs: DeltaExtra['logprobs'] | null = null
+	): ChatCompletionChunkBody {
 		return {
 			id: this.#id,
 			object: 'chat.completion.chunk',
 			created: this.options.created,
 			model: this.#model,
-			choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
+			choices: [{ index: 0, delta, logprobs: logprobs ?? null, finish_reason: finishReason }]
 		};
 	}
 

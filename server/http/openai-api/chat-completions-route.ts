@@ -3,7 +3,7 @@ import type { PublicUser } from '../../auth/users';
 import type { Services } from '../../services';
 import { respondWithCompletion } from './chat-completion-json';
 import { streamCompletion } from './chat-completion-sse';
-import { parseChatRequest, toTurns } from './chat-request';
+import { parseChatRequest, toUpstream } from './chat-request';
 import { unixSeconds } from './completion-shapes';
 import { admitApiCall } from './metered-api-call';
 import { readJsonBody } from './read-json-body';
@@ -22,7 +22,7 @@ export async function chatCompletions(
 	const abort = inFlight.controllerFor(res);
 	const events = await admitApiCall(services, {
 		models: [model, ...(request.models ?? [])],
-		messages: toTurns(request.messages),
+		...toUpstream(request),
 		maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
 		temperature: request.temperature ?? undefined,
 		userId: user.id,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { ChatCompletionTokenLogprob } from 'openai/resources/chat/completions';
+import type { DeltaExtra } from '../../orchestrator/delta-extra';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 
 type Finish = Extract<OrchestratorEvent, { type: 'finish' }>;
@@ -18,11 +20,28 @@ export interface ChatCompletionBody {
 	model: string;
 	choices: Array<{
 		index: 0;
-		message: { role: 'assistant'; content: string; refusal: null };
-		logprobs: null;
+		message: AssembledMessage;
+		logprobs: { content: ChatCompletionTokenLogprob[]; refusal: ChatCompletionTokenLogprob[] } | null;
 		finish_reason: string;
 	}>;
 	usage: CompletionUsage;
+}
+
+export interface AssembledToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+	[field: string]: unknown;
+}
+
+/** A non-streamed reply's message: `content` is null when the reply is only tool calls. */
+export interface AssembledMessage {
+	role: 'assistant';
+	content: string | null;
+	refusal: string | null;
+	tool_calls?: AssembledToolCall[];
+	/** Other fields the provider sent (OpenRouter's `reasoning`, `reasoning_details`, …). */
+	[field: string]: unknown;
 }
 
 export interface ChatCompletionChunkBody {
@@ -32,8 +51,8 @@ export interface ChatCompletionChunkBody {
 	model: string;
 	choices: Array<{
 		index: 0;
-		delta: { role?: 'assistant'; content?: string };
-		logprobs: null;
+		delta: { role?: 'assistant'; content?: string } & Partial<DeltaExtra['delta']>;
+		logprobs: DeltaExtra['logprobs'] | null;
 		finish_reason: string | null;
 	}>;
 	usage?: CompletionUsage;

@@ -75,7 +75,8 @@ export class ModelServer {
 		const original = orchestrator.stream;
 		const prompts = this.upstreamPrompts;
 		orchestrator.stream = function (request: OrchestratorRequest) {
-			prompts.push(request.messages.at(-1)?.content ?? '');
+			const last = request.messages.at(-1)?.content;
+			prompts.push(typeof last === 'string' ? last : '');
 			return original.call(this, request);
 		};
 	}
