@@ -2,7 +2,7 @@ import type { Usage } from './usage';
 
 export const PROVIDER_NAME = 'Simulator';
 
-export type FinishReason = 'stop' | 'length' | 'error';
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'error';
 
 /** Builds the `chat.completion.chunk` payloads of one stream; every chunk shares id, model and created. */
 export class ChunkEncoder {
@@ -17,6 +17,14 @@ export class ChunkEncoder {
 
 	content(text: string): string {
 		return `${this.#prefix}${JSON.stringify(text)}},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}`;
+	}
+
+	/** One piece of a tool call, as OpenAI streams them: the first names it, the rest add to its arguments. */
+	toolCall(piece: { index: number; id?: string; type?: 'function'; function: { name?: string; arguments: string } }): string {
+		return JSON.stringify({
+			...this.#base,
+			choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [piece] }, finish_reason: null, native_finish_reason: null, logprobs: null }]
+		});
 	}
 
 	finish(reason: FinishReason): string {

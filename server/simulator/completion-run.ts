@@ -4,6 +4,7 @@ import type { SimulatorContext } from './context';
 import { billTokens, type Billed } from './cost';
 import type { Directives } from './directives';
 import type { SimModel } from './models';
+import type { SimToolCall } from './planned-reply';
 import type { GenerationRecord } from './stats';
 import { tokensForLength } from './tokens';
 
@@ -15,13 +16,14 @@ export interface CompletionRun {
 	readonly id: string;
 	readonly model: SimModel;
 	readonly created: number;
-	/** The full reply (already cut by max_tokens). */
+	/** The full reply (already cut by max_tokens); '' when the reply is tool calls. */
 	readonly text: string;
-	readonly finishReason: 'stop' | 'length';
+	readonly toolCalls: readonly SimToolCall[];
+	readonly finishReason: 'stop' | 'length' | 'tool_calls';
 	readonly promptTokens: number;
 	readonly directives: Directives;
 	readonly record: GenerationRecord;
-	/** Content characters written so far: what an aborted or failed stream is billed for. */
+	/** Content (and tool call) characters written so far: what an aborted or failed stream is billed for. */
 	sentChars: number;
 	/** The simulator itself is cutting the connection (reset fault): not a client abort. */
 	selfEnded: boolean;

@@ -46,10 +46,15 @@ export interface Directives {
 	keepaliveInterval?: number;
 	/** Milliseconds before the first content chunk (or the non-streamed body). */
 	firstTokenDelay?: number;
+	/** Reply with calls to these tools of the request (`tool=get_weather` or `tool=a+b` for parallel calls). */
+	tool?: string[];
 }
 
 type NumberField = {
 	[K in keyof Directives]-?: Required<Directives>[K] extends number ? K : never;
+}[keyof Directives];
+type ListField = {
+	[K in keyof Directives]-?: Required<Directives>[K] extends string[] ? K : never;
 }[keyof Directives];
 type FlagField = {
 	[K in keyof Directives]-?: Required<Directives>[K] extends boolean ? K : never;
@@ -59,7 +64,9 @@ type Spec =
 	| { kind: 'flag'; field: FlagField }
 	/** `fallback` is used when the name comes without a value; absent means a value is required. */
 	| { kind: 'int'; field: NumberField; min: number; max: number; fallback?: number }
-	| { kind: 'key'; field: 'key' };
+	| { kind: 'key'; field: 'key' }
+	/** Function names joined by "+". */
+	| { kind: 'names'; field: ListField };
 
 const MINUTE_MS = 60_000;
 
@@ -84,13 +91,14 @@ const SPECS: Record<string, Spec> = {
 	'big-event': { kind: 'int', field: 'bigEvent', min: 1, max: 50_000_000, fallback: 1_000_000 },
 	keepalive: { kind: 'int', field: 'keepalive', min: 0, max: 100_000 },
 	'keepalive-interval': { kind: 'int', field: 'keepaliveInterval', min: 1, max: MINUTE_MS },
-	'first-token-delay': { kind: 'int', field: 'firstTokenDelay', min: 0, max: 10 * MINUTE_MS }
+	'first-token-delay': { kind: 'int', field: 'firstTokenDelay', min: 0, max: 10 * MINUTE_MS },
+	tool: { kind: 'names', field: 'tool' }
 };
 
 export const DIRECTIVE_NAMES: readonly string[] = Object.keys(SPECS);
 
 /** Fields that shape the reply rather than break it; fail-times never switches these off. */
-const CONTENT_FIELDS: ReadonlySet<keyof Directives> = new Set<keyof Directives>(['len', 'delay', 'key', 'echo', 'lookup404']);
+const CONTENT_FIELDS: ReadonlySet<keyof Directives> = new Set<keyof Directives>(['len', 'delay', 'key', 'echo', 'lookup404', 'tool']);
 
 export type DirectiveResult = { ok: true; directives: Directives } | { ok: false; error: string };
 
@@ -121,6 +129,14 @@ function applyItem(directives: Directives, item: string): string | undefined {
 			return `Simulator directive "key" needs a value of letters, digits, "_", ".", ":" or "-"`;
 		}
 		directives.key = value;
+		return undefined;
+	}
+	if (spec.kind === 'names') {
+		const names = value?.split('+') ?? [];
+		if (names.length === 0 || names.some((n) => !/^[\w-]{1,64}$/.test(n))) {
+			return `Simulator directive "${name}" needs function names joined by "+", e.g. ${name}=get_weather`;
+		}
+		directives[spec.field] = names;
 		return undefined;
 	}
 	if (value === undefined) {

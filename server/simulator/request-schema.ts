@@ -2,10 +2,18 @@ import { z } from 'zod';
 
 const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 
+const ToolCall = z.looseObject({ id: z.string(), function: z.looseObject({ name: z.string(), arguments: z.string() }) });
+
 const Message = z.looseObject({
 	role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-	content: z.union([z.string(), z.array(ContentPart), z.null()]).optional()
+	content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
+	tool_calls: z.array(ToolCall).optional(),
+	tool_call_id: z.string().optional()
 });
+
+const JsonSchema = z.record(z.string(), z.unknown());
+
+const Tool = z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string(), parameters: JsonSchema.optional() }) });
 
 /** The subset of OpenRouter's chat request the simulator reads; other fields pass through unchecked. */
 export const ChatRequestSchema = z.looseObject({
@@ -16,7 +24,13 @@ export const ChatRequestSchema = z.looseObject({
 	max_completion_tokens: z.number().int().positive().optional(),
 	seed: z.number().int().optional(),
 	stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional(),
-	usage: z.looseObject({ include: z.boolean().optional() }).optional()
+	usage: z.looseObject({ include: z.boolean().optional() }).optional(),
+	tools: z.array(Tool).optional(),
+	tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ function: z.looseObject({ name: z.string() }) })]).optional(),
+	parallel_tool_calls: z.boolean().optional(),
+	response_format: z
+		.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']), json_schema: z.looseObject({ schema: JsonSchema.optional() }).optional() })
+		.optional()
 });
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;

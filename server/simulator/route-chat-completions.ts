@@ -10,10 +10,11 @@ import { newGenerationId } from './generation-id';
 import { readBody } from './http-io';
 import { respondWithCompletion } from './json-completion';
 import { findModel, SIM_MODELS, type SimModel } from './models';
-import { generateReply } from './reply';
-import { ChatRequestSchema, lastUserText, messageText, type ChatRequest } from './request-schema';
+import { planReply, type PlannedReply } from './planned-reply';
+import { countRequestTokens } from './prompt-tokens';
+import { ChatRequestSchema, lastUserText, type ChatRequest } from './request-schema';
 import { streamCompletion } from './stream-completion';
-import { applyMaxTokens, countPromptTokens } from './tokens';
+import { applyMaxTokens } from './tokens';
 
 type Parsed = { ok: true; request: ChatRequest } | { ok: false; message: string };
 
@@ -73,7 +74,11 @@ export async function handleChatCompletions(ctx: SimulatorContext, req: Incoming
 		return sendError(res, directives.status, text, { headers, ...(metadata ? { metadata } : {}) });
 	}
 
-	const promptTokens = countPromptTokens(request.messages.map(messageText));
+	const length = directives.bigEvent === undefined ? directives.len : Math.max(directives.len ?? 0, directives.bigEvent);
+	const plan = planReply({ request, directives, seed: request.seed ?? ctx.seed, prompt: fromMessage.text, ...(length === undefined ? {} : { length }) });
+	if (!plan.ok) return sendError(res, 400, plan.error);
+
+	const promptTokens = countRequestTokens(request);
 	if (promptTokens > model.context_length) {
 		return sendError(
 			res,
@@ -88,7 +93,7 @@ export async function handleChatCompletions(ctx: SimulatorContext, req: Incoming
 		return untilAborted(signal);
 	}
 
-	const run = createRun(ctx, res, request, model, directives, fromMessage.text, promptTokens);
+	const run = createRun(ctx, res, request, model, directives, plan.reply, promptTokens);
 	if (request.stream) await streamCompletion(run);
 	else await respondWithCompletion(run);
 }
@@ -103,20 +108,15 @@ function createRun(
 	request: ChatRequest,
 	model: SimModel,
 	directives: Directives,
-	prompt: string,
+	reply: PlannedReply,
 	promptTokens: number
 ): CompletionRun {
 	const created = Math.floor(Date.now() / 1000);
 	const id = newGenerationId(created);
-	const length = directives.bigEvent === undefined ? directives.len : Math.max(directives.len ?? 0, directives.bigEvent);
-	const reply = generateReply({
-		seed: request.seed ?? ctx.seed,
-		model: model.id,
-		prompt,
-		...(length === undefined ? {} : { length }),
-		...(directives.echo ? { echo: true } : {})
-	});
-	const { text, finishReason } = applyMaxTokens(reply, request.max_tokens ?? request.max_completion_tokens);
+	const { text, finishReason } =
+		reply.kind === 'tools'
+			? { text: '', finishReason: 'tool_calls' as const }
+			: applyMaxTokens(reply.text, request.max_tokens ?? request.max_completion_tokens);
 	const record = ctx.stats.startGeneration(id, model.id, request.stream === true, promptTokens);
 	const misses = directives.lookup404 ?? ctx.defaultLookupMisses;
 	if (misses > 0) ctx.lookupMisses.set(id, misses);
@@ -133,6 +133,7 @@ function createRun(
 		model,
 		created,
 		text,
+		toolCalls: reply.kind === 'tools' ? reply.calls : [],
 		finishReason,
 		promptTokens,
 		directives,

@@ -41,6 +41,19 @@ async function thinkFor(writer: SseWriter, ms: number, interval: number, signal:
 	}
 }
 
+/** Each call: a chunk with its id and name, then its arguments in pieces across as many chunks. */
+async function streamToolCalls(run: CompletionRun, writer: SseWriter, encoder: ChunkEncoder): Promise<void> {
+	for (const [index, call] of run.toolCalls.entries()) {
+		await writer.data(encoder.toolCall({ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }));
+		run.sentChars += call.name.length;
+		for (const [sent, piece] of splitIntoPieces(call.arguments).entries()) {
+			await writer.data(encoder.toolCall({ index, function: { arguments: piece } }));
+			run.sentChars += piece.length;
+			await pace(run.directives, sent + 1, run.signal);
+		}
+	}
+}
+
 /**
  * Streams one completion framed like OpenRouter: processing comments, content chunks sharing one id,
  * a finish chunk, the usage chunk (cost + repeated finish_reason), then [DONE]; faults cut in on the way.
@@ -86,6 +99,7 @@ export async function streamCompletion(run: CompletionRun): Promise<void> {
 		run.sentChars += piece.length;
 		await pace(directives, index + 1, signal);
 	}
+	await streamToolCalls(run, writer, encoder);
 
 	const { completionTokens, billed } = settle(run, 'completed', run.finishReason);
 	await writer.data(encoder.finish(run.finishReason));
