@@ -40,8 +40,22 @@ export const ToolCall = z.strictObject({
 	type: z.literal('function'),
 	function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
 	/** Gemini's thought signature, which OpenAI-compatible clients echo back (via OpenRouter). */
-	extra_content: z.record(z.string(), z.unknown()).optional()
+	extra_content: z.record(z.string(), z.unknown()).optional(),
+	/** Added by the openai SDK's stream and parse helpers; dropped (see RESPONSE_ONLY). */
+	parsed_arguments: z.unknown().optional()
 });
+
+/**
+ * Fields of a *response* message that agents send back as they got them (the openai SDK's
+ * helpers add `parsed`): accepted so a reply can be appended to the history unchanged, and not
+ * forwarded, as they are no part of a request.
+ */
+const RESPONSE_ONLY = {
+	parsed: z.unknown().optional(),
+	annotations: z.array(z.unknown()).optional(),
+	audio: z.null().optional(),
+	function_call: z.null().optional()
+};
 
 const SystemMessage = z.strictObject({ role: z.literal('system'), content: TextContent, name });
 const DeveloperMessage = z.strictObject({ role: z.literal('developer'), content: TextContent, name });
@@ -60,12 +74,17 @@ const AssistantMessage = z
 		/** A reasoning model's earlier reasoning, sent back so it can continue from it (OpenRouter). */
 		reasoning: z.string().nullish(),
 		reasoning_content: z.string().nullish(),
-		reasoning_details: z.array(z.looseObject({ type: z.string() })).optional()
+		reasoning_details: z.array(z.looseObject({ type: z.string() })).optional(),
+		...RESPONSE_ONLY
 	})
 	.refine((m) => (m.content != null && m.content !== '') || m.tool_calls !== undefined || m.refusal != null, {
 		error: 'an assistant message needs content, tool_calls or refusal',
 		path: ['content']
-	});
+	})
+	.transform(({ parsed: _p, annotations: _a, audio: _au, function_call: _f, tool_calls, ...message }) => ({
+		...message,
+		tool_calls: tool_calls?.map(({ parsed_arguments: _pa, ...call }) => call)
+	}));
 const ToolMessage = z.strictObject({ role: z.literal('tool'), content: TextContent, tool_call_id: z.string().min(1) });
 
 export const ChatMessage = z.discriminatedUnion('role', [SystemMessage, DeveloperMessage, UserMessage, AssistantMessage, ToolMessage], {

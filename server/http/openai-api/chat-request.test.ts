@@ -33,6 +33,20 @@ describe('parseChatRequest', () => {
 		expect(request.messages).toHaveLength(4);
 	});
 
+	it('accepts a response message sent back as it came (the openai SDK adds `parsed`), without forwarding the response-only fields', () => {
+		const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } };
+		const request = parseChatRequest({
+			model,
+			messages: [
+				...hi,
+				{ role: 'assistant', content: null, refusal: null, parsed: null, annotations: [], audio: null, function_call: null, tool_calls: [{ ...call, parsed_arguments: null }] },
+				{ role: 'tool', tool_call_id: 'call_1', content: 'sunny' }
+			],
+			tools: [weather]
+		});
+		expect(JSON.parse(JSON.stringify(toUpstream(request).messages[1]))).toEqual({ role: 'assistant', content: null, refusal: null, tool_calls: [call] });
+	});
+
 	it('accepts every forwarded field and passes on only those with a value', () => {
 		const request = parseChatRequest({
 			model,
