@@ -305,15 +305,15 @@ describe('OpenAI-compatible API (/v1)', () => {
 			expect((sdkError as APIError).param).toBe('model');
 		}, 10_000);
 
-		it('413 for a body over 4 MB, and the connection still serves the next request', async () => {
-			const huge = JSON.stringify({ model: 'sim/echo-mini', messages: userSays('x'.repeat(5 * 1024 * 1024)) });
+		it('413 for a body over 20 MB, and the connection still serves the next request', async () => {
+			const huge = JSON.stringify({ model: 'sim/echo-mini', messages: userSays('x'.repeat(21 * 1024 * 1024)) });
 			await expectError(await post(huge), 413, { type: 'invalid_request_error', code: 'request_too_large' });
 			// Chunked, so no Content-Length warns the server: it must count as it reads.
 			const megabyte = new TextEncoder().encode('x'.repeat(1024 * 1024));
 			let sent = 0;
 			const body = new ReadableStream<Uint8Array>({
 				pull(controller) {
-					if (sent++ < 5) controller.enqueue(megabyte);
+					if (sent++ < 21) controller.enqueue(megabyte);
 					else controller.close();
 				}
 			});

@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { OpenAiApiError } from './errors';
 
-/** Room for a long conversation pasted whole; anything bigger is a client bug, not a prompt. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Room for a long conversation with a few images inline (a phone photo is 3–6 MB as a base64
+ * data: URL); anything bigger is a client bug, not a prompt.
+ */
+export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 const tooLarge = () =>
 	new OpenAiApiError(413, 'invalid_request_error', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'request_too_large');
