@@ -20,8 +20,11 @@ const NOT_EXTRA = new Set(['content', 'role']);
  * every chunk (OpenRouter's `"reasoning": null, "reasoning_details": []`), which are not extras.
  */
 export function deltaExtraOf(choice: ChatCompletionChunk.Choice): DeltaExtra | undefined {
+	// Runs on every chunk of a /v1 stream: for-in allocates nothing for a chunk with only text.
 	let delta: DeltaExtra['delta'] | undefined;
-	for (const [field, value] of Object.entries(choice.delta ?? {})) {
+	const fields = choice.delta as Record<string, unknown> | undefined;
+	for (const field in fields) {
+		const value = fields[field];
 		if (NOT_EXTRA.has(field) || isEmpty(value)) continue;
 		delta ??= {};
 		delta[field] = value;

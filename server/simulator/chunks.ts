@@ -19,6 +19,14 @@ export class ChunkEncoder {
 		return `${this.#prefix}${JSON.stringify(text)}},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}`;
 	}
 
+	/** A chunk with more than content (reasoning, refusal, logprobs): serialised whole. */
+	delta(fields: Record<string, unknown>, logprobs: object | null = null): string {
+		return JSON.stringify({
+			...this.#base,
+			choices: [{ index: 0, delta: { role: 'assistant', ...fields }, finish_reason: null, native_finish_reason: null, logprobs }]
+		});
+	}
+
 	/** One piece of a tool call, as OpenAI streams them: the first names it, the rest add to its arguments. */
 	toolCall(piece: { index: number; id?: string; type?: 'function'; function: { name?: string; arguments: string } }): string {
 		return JSON.stringify({

@@ -5,6 +5,7 @@ import { billTokens, type Billed } from './cost';
 import type { Directives } from './directives';
 import type { SimModel } from './models';
 import type { SimToolCall } from './planned-reply';
+import type { ReplyExtras } from './reply-extras';
 import type { GenerationRecord } from './stats';
 import { tokensForLength } from './tokens';
 
@@ -19,6 +20,7 @@ export interface CompletionRun {
 	/** The full reply (already cut by max_tokens); '' when the reply is tool calls. */
 	readonly text: string;
 	readonly toolCalls: readonly SimToolCall[];
+	readonly extras: ReplyExtras;
 	readonly finishReason: 'stop' | 'length' | 'tool_calls';
 	readonly promptTokens: number;
 	readonly directives: Directives;

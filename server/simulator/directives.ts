@@ -46,6 +46,10 @@ export interface Directives {
 	keepaliveInterval?: number;
 	/** Milliseconds before the first content chunk (or the non-streamed body). */
 	firstTokenDelay?: number;
+	/** Stream a short reasoning text (`delta.reasoning`) before the reply. */
+	reasoning?: boolean;
+	/** The reply is a refusal: sent in `refusal` instead of `content`. */
+	refusal?: boolean;
 	/** Reply with calls to these tools of the request (`tool=get_weather` or `tool=a+b` for parallel calls). */
 	tool?: string[];
 }
@@ -92,13 +96,15 @@ const SPECS: Record<string, Spec> = {
 	keepalive: { kind: 'int', field: 'keepalive', min: 0, max: 100_000 },
 	'keepalive-interval': { kind: 'int', field: 'keepaliveInterval', min: 1, max: MINUTE_MS },
 	'first-token-delay': { kind: 'int', field: 'firstTokenDelay', min: 0, max: 10 * MINUTE_MS },
-	tool: { kind: 'names', field: 'tool' }
+	tool: { kind: 'names', field: 'tool' },
+	reasoning: { kind: 'flag', field: 'reasoning' },
+	refusal: { kind: 'flag', field: 'refusal' }
 };
 
 export const DIRECTIVE_NAMES: readonly string[] = Object.keys(SPECS);
 
 /** Fields that shape the reply rather than break it; fail-times never switches these off. */
-const CONTENT_FIELDS: ReadonlySet<keyof Directives> = new Set<keyof Directives>(['len', 'delay', 'key', 'echo', 'lookup404', 'tool']);
+const CONTENT_FIELDS: ReadonlySet<keyof Directives> = new Set<keyof Directives>(['len', 'delay', 'key', 'echo', 'lookup404', 'tool', 'reasoning', 'refusal']);
 
 export type DirectiveResult = { ok: true; directives: Directives } | { ok: false; error: string };
 

@@ -28,6 +28,8 @@ export const ChatRequestSchema = z.looseObject({
 	tools: z.array(Tool).optional(),
 	tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ function: z.looseObject({ name: z.string() }) })]).optional(),
 	parallel_tool_calls: z.boolean().optional(),
+	logprobs: z.boolean().optional(),
+	top_logprobs: z.number().int().min(0).max(20).optional(),
 	response_format: z
 		.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']), json_schema: z.looseObject({ schema: JsonSchema.optional() }).optional() })
 		.optional()

@@ -11,6 +11,7 @@ import { readBody } from './http-io';
 import { respondWithCompletion } from './json-completion';
 import { findModel, SIM_MODELS, type SimModel } from './models';
 import { planReply, type PlannedReply } from './planned-reply';
+import { reasoningFor } from './reply-extras';
 import { countRequestTokens } from './prompt-tokens';
 import { ChatRequestSchema, lastUserText, type ChatRequest } from './request-schema';
 import { streamCompletion } from './stream-completion';
@@ -93,7 +94,7 @@ export async function handleChatCompletions(ctx: SimulatorContext, req: Incoming
 		return untilAborted(signal);
 	}
 
-	const run = createRun(ctx, res, request, model, directives, plan.reply, promptTokens);
+	const run = createRun(ctx, res, request, model, directives, plan.reply, fromMessage.text, promptTokens);
 	if (request.stream) await streamCompletion(run);
 	else await respondWithCompletion(run);
 }
@@ -109,6 +110,7 @@ function createRun(
 	model: SimModel,
 	directives: Directives,
 	reply: PlannedReply,
+	prompt: string,
 	promptTokens: number
 ): CompletionRun {
 	const created = Math.floor(Date.now() / 1000);
@@ -134,6 +136,11 @@ function createRun(
 		created,
 		text,
 		toolCalls: reply.kind === 'tools' ? reply.calls : [],
+		extras: {
+			reasoning: directives.reasoning ? reasoningFor(prompt) : '',
+			refusal: directives.refusal === true && reply.kind === 'text',
+			topLogprobs: request.logprobs === true ? (request.top_logprobs ?? 0) : null
+		},
 		finishReason,
 		promptTokens,
 		directives,

@@ -3,6 +3,7 @@ import { ChunkEncoder } from './chunks';
 import { settle, type CompletionRun } from './completion-run';
 import type { Directives } from './directives';
 import { splitIntoCharacters, splitIntoPieces, splitWithBigFirst } from './pieces';
+import { logprobsOf } from './reply-extras';
 import { SseWriter } from './stream-writer';
 import { buildUsage } from './usage';
 
@@ -41,6 +42,14 @@ async function thinkFor(writer: SseWriter, ms: number, interval: number, signal:
 	}
 }
 
+/** Plain content takes the encoder's fast path; a refusal or logprobs make a whole chunk. */
+function contentChunk(run: CompletionRun, encoder: ChunkEncoder, piece: string): string {
+	const { refusal, topLogprobs } = run.extras;
+	if (!refusal && topLogprobs === null) return encoder.content(piece);
+	const logprobs = topLogprobs === null ? null : { content: refusal ? null : [logprobsOf(piece, topLogprobs)], refusal: refusal ? [logprobsOf(piece, topLogprobs)] : null };
+	return encoder.delta(refusal ? { content: null, refusal: piece } : { content: piece }, logprobs);
+}
+
 /** Each call: a chunk with its id and name, then its arguments in pieces across as many chunks. */
 async function streamToolCalls(run: CompletionRun, writer: SseWriter, encoder: ChunkEncoder): Promise<void> {
 	for (const [index, call] of run.toolCalls.entries()) {
@@ -76,6 +85,10 @@ export async function streamCompletion(run: CompletionRun): Promise<void> {
 
 	const encoder = new ChunkEncoder(run.id, run.model.id, run.created);
 	const pieces = choosePieces(run.text, directives);
+	for (const piece of splitIntoPieces(run.extras.reasoning)) {
+		await writer.data(encoder.delta({ content: '', reasoning: piece }));
+		run.sentChars += piece.length;
+	}
 	for (let index = 0; ; index++) {
 		if (firesAt(directives.stallAfter, index, pieces.length)) await untilAborted(signal);
 		if (firesAt(directives.resetAfter, index, pieces.length)) {
@@ -95,7 +108,7 @@ export async function streamCompletion(run: CompletionRun): Promise<void> {
 		if (firesAt(directives.malformed, index, pieces.length)) await writer.data(encoder.malformed());
 		const piece = pieces[index];
 		if (piece === undefined) break;
-		await writer.data(encoder.content(piece));
+		await writer.data(contentChunk(run, encoder, piece));
 		run.sentChars += piece.length;
 		await pace(directives, index + 1, signal);
 	}

@@ -229,6 +229,36 @@ describe('/v1 for agents: tool calls, structured output, developer role, images 
 		expect(row.costNanoUsd).toBe(parseUsd(sim.stats.generations.get(completion.id)?.cost ?? -1));
 	});
 
+	it('reasoning, refusal and logprobs pass through, streamed chunk by chunk and in a non-streamed reply', async () => {
+		type Delta = ChatCompletionChunk.Choice.Delta & { reasoning?: string };
+		const stream = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Think first [[sim:reasoning len=40]]' }], logprobs: true, top_logprobs: 2, stream: true });
+		const chunks: ChatCompletionChunk[] = [];
+		for await (const chunk of stream) chunks.push(chunk);
+		const reasoning = chunks.map((c) => (c.choices[0]?.delta as Delta | undefined)?.reasoning ?? '').join('');
+		expect(reasoning).toMatch(/^The user asks: "Think first"/);
+		const withText = chunks.filter((c) => c.choices[0]?.delta.content);
+		expect(withText.length).toBeGreaterThan(1);
+		for (const chunk of withText) {
+			const logprob = chunk.choices[0]?.logprobs?.content?.[0];
+			expect(logprob?.token).toBe(chunk.choices[0]?.delta.content);
+			expect(logprob?.top_logprobs).toHaveLength(2);
+		}
+
+		const whole = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Think first [[sim:reasoning len=40]]' }], logprobs: true });
+		const message = whole.choices[0]?.message as { content: string; reasoning?: string };
+		expect(message.reasoning).toBe(reasoning);
+		expect(message.content).toHaveLength(40);
+		expect(whole.choices[0]?.logprobs?.content?.map((t) => t.token).join('')).toBe(message.content);
+
+		const refused = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Do something bad [[sim:refusal len=30]]' }] });
+		expect(refused.choices[0]?.message.content).toBeNull();
+		expect(refused.choices[0]?.message.refusal).toHaveLength(30);
+		const refusedStream = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Do something bad [[sim:refusal len=30]]' }], stream: true });
+		let refusal = '';
+		for await (const chunk of refusedStream) refusal += chunk.choices[0]?.delta.refusal ?? '';
+		expect(refusal).toBe(refused.choices[0]?.message.refusal);
+	});
+
 	it('400s name the bad field through the client: n ≠ 1, an unknown tool_choice, a bad image URL, an unsupported field', async () => {
 		const failure = async (body: Record<string, unknown>) => {
 			const error = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], ...body }).catch((e: unknown) => e);

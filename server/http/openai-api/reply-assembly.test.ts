@@ -62,6 +62,13 @@ describe('ReplyAssembly', () => {
 		expect(reply.logprobs()).toEqual({ content: [token('Hel'), token('lo')], refusal: [] });
 	});
 
+	it('a refusal alone has content null', () => {
+		const reply = new ReplyAssembly();
+		reply.add('', { delta: { refusal: 'I can' } });
+		reply.add('', { delta: { refusal: "'t help." } });
+		expect(reply.message()).toEqual({ role: 'assistant', content: null, refusal: "I can't help." });
+	});
+
 	it('a plain text reply has content "" when empty and no logprobs', () => {
 		const reply = new ReplyAssembly();
 		expect(reply.message()).toEqual({ role: 'assistant', content: '', refusal: null });

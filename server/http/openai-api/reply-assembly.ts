@@ -35,11 +35,12 @@ export class ReplyAssembly {
 		const text = this.#text.join('');
 		const refusal = this.#fields.get('refusal');
 		const others = Object.fromEntries([...this.#fields].filter(([field]) => field !== 'refusal'));
+		const refused = typeof refusal === 'string';
 		return {
 			role: 'assistant',
-			// OpenAI's shape: no text beside tool calls is null, not "".
-			content: text === '' && toolCalls.length > 0 ? null : text,
-			refusal: typeof refusal === 'string' ? refusal : null,
+			// OpenAI's shape: no text beside tool calls or a refusal is null, not "".
+			content: text === '' && (toolCalls.length > 0 || refused) ? null : text,
+			refusal: refused ? refusal : null,
 			...others,
 			...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {})
 		};
