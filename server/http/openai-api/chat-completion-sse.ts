@@ -27,11 +27,9 @@ export async function streamCompletion(res: ServerResponse, events: AsyncIterabl
 		for await (const event of events) {
 			if (out.blocked) await out.drained();
 			if (event.type === 'start') out.begin(event.upstreamId, event.model);
-			else if (event.type === 'delta') {
-				if (event.extra) out.extraDelta(event.text, event.extra);
-				else out.delta(event.text);
-			}
-			else out.finish(event);
+			else if (event.type === 'finish') out.finish(event);
+			else if (event.extra) out.extraDelta(event.text, event.extra);
+			else out.delta(event.text);
 		}
 	} catch (error) {
 		// After the 200, the error can only travel in-band; the caller still logs it.
