@@ -23,6 +23,15 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
 	return { ...handle, url: match[1] as string };
 }
 
+/**
+ * Servers still running when the test process ends (a test that timed out never reached its
+ * `stop()`): killed on the way out, so no server outlives the suite.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+	for (const child of running) child.kill('SIGKILL');
+});
+
 /** Spawns without waiting, for tests of processes that must fail at boot. */
 export function spawnServer(env: Record<string, string>): Omit<ServerProcess, 'url'> & { exited: Promise<number | null> } {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -38,7 +47,13 @@ export function spawnServer(env: Record<string, string>): Omit<ServerProcess, 'u
 	};
 	child.stdout?.on('data', onData);
 	child.stderr?.on('data', onData);
-	const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+	running.add(child);
+	const exited = new Promise<number | null>((resolveExit) =>
+		child.once('exit', (code) => {
+			running.delete(child);
+			resolveExit(code);
+		})
+	);
 
 	const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
 		new Promise<RegExpMatchArray>((resolveMatch, reject) => {
