@@ -9,35 +9,19 @@
  *
  * After `::`, node flags for that build's process.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { processUsage } from '../lib/process-usage';
 import { percentile } from '../lib/stats';
 import { streamCompletion } from '../lib/stream-client';
+import { startProcess } from '../lib/processes';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const PROMPT = 'Benchmark [[sim:len=64]]';
 const SINGLE = Number(process.env.SINGLE ?? 400);
 const BURST_ROUNDS = Number(process.env.BURST_ROUNDS ?? 8);
 
-function start(args: string[], env: Record<string, string>, ready: RegExp) {
-	const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	const exited = new Promise<void>((r) => child.once('exit', () => r()));
-	const url = new Promise<string>((resolveUrl, reject) => {
-		let out = '';
-		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
-			const match = out.match(ready);
-			if (match?.[1]) resolveUrl(match[1]);
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		child.once('exit', () => reject(new Error(`${args.join(' ')} exited:\n${out}`)));
-	});
-	return { pid: child.pid as number, url, stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 interface Target {
 	name: string;
@@ -55,13 +39,13 @@ async function main(): Promise<void> {
 		const [name = '', path = ''] = spec.split('=');
 		return { name, path: resolve(path), flags: flags.split(/\s+/).filter(Boolean) };
 	});
-	const sim = start(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
-	const simUrl = await sim.url;
-	const proxy = start(['--import', 'tsx', 'bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: simUrl }, /Bare proxy listening on (\S+)/);
+	const sim = await startProcess(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
+	const simUrl = sim.url;
+	const proxy = await startProcess(['--import', 'tsx', 'bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: simUrl }, /Bare proxy listening on (\S+)/);
 	const stops = [sim.stop, proxy.stop];
 	const targets: Target[] = [
 		{ name: 'direct', url: simUrl, headers: {}, single: [], burst: [], cpuMs: 0 },
-		{ name: 'bare proxy', url: await proxy.url, headers: {}, pid: proxy.pid, single: [], burst: [], cpuMs: 0 }
+		{ name: 'bare proxy', url: proxy.url, headers: {}, pid: proxy.pid, single: [], burst: [], cpuMs: 0 }
 	];
 	for (const build of builds) {
 		const dir = mkdtempSync(join(tmpdir(), 'phosphor-compare-'));
@@ -70,9 +54,9 @@ async function main(): Promise<void> {
 			spawnSync(process.execPath, [join(dirname(build.path), 'admin.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' }).stdout.trim();
 		admin('user', 'add', 'bench');
 		const token = admin('token', 'create', 'bench');
-		const server = start([...build.flags, build.path], { ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' }, /Phosphor listening on (\S+)/);
+		const server = await startProcess([...build.flags, build.path], { ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' }, /Phosphor listening on (\S+)/);
 		stops.push(server.stop);
-		targets.push({ name: build.name, url: `${await server.url}/v1`, headers: { authorization: `Bearer ${token}` }, pid: server.pid, single: [], burst: [], cpuMs: 0 });
+		targets.push({ name: build.name, url: `${server.url}/v1`, headers: { authorization: `Bearer ${token}` }, pid: server.pid, single: [], burst: [], cpuMs: 0 });
 	}
 	try {
 		for (const t of targets) for (let i = 0; i < 50; i++) await streamCompletion(t.url, PROMPT, t.headers);

@@ -7,15 +7,15 @@
  *   npx tsx bench/profile/compare-memory.ts old=dist/eval-old/main.js new=dist/server/main.js
  *   npx tsx bench/profile/compare-memory.ts plain=dist/server/main.js capped=dist/server/main.js::--max-semi-space-size=2
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { processUsage } from '../lib/process-usage';
 import { streamCompletion } from '../lib/stream-client';
+import { startProcess } from '../lib/processes';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const STREAMS = 1_000;
 const ROUNDS = 3;
 const PROMPT = '[[sim:len=40 trickle=1000]]';
@@ -23,22 +23,6 @@ const PROMPT = '[[sim:len=40 trickle=1000]]';
 const ROUND_GAP_MS = Number(process.env.ROUND_GAP_MS ?? 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function start(args: string[], env: Record<string, string>, ready: RegExp) {
-	const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	const exited = new Promise<void>((r) => child.once('exit', () => r()));
-	const url = new Promise<string>((resolveUrl, reject) => {
-		let out = '';
-		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
-			const match = out.match(ready);
-			if (match?.[1]) resolveUrl(match[1]);
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		child.once('exit', () => reject(new Error(`${args.join(' ')} exited:\n${out}`)));
-	});
-	return { pid: child.pid as number, url, stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 const mallocTunables = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_') || name === 'NODE_OPTIONS')) as Record<string, string>;
 
@@ -54,8 +38,8 @@ async function heapUsed(base: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-	const sim = start(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
-	const simUrl = await sim.url;
+	const sim = await startProcess(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
+	const simUrl = sim.url;
 	const stops = [sim.stop];
 	const builds = [];
 	for (const arg of process.argv.slice(2)) {
@@ -67,14 +51,14 @@ async function main(): Promise<void> {
 			spawnSync(process.execPath, [join(dirname(resolve(path)), 'admin.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' }).stdout.trim();
 		admin('user', 'add', 'bench');
 		const token = admin('token', 'create', 'bench');
-		const server = start(
+		const server = await startProcess(
 			['--expose-gc', '--import', './bench/lib/gc-on-signal.mjs', ...flags.split(/\s+/).filter(Boolean), resolve(path)],
 			// glibc's MALLOC_* tunables and NODE_OPTIONS pass through, to tell allocator or V8 retention from memory in use.
 			{ ...mallocTunables(), ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
 			/Phosphor listening on (\S+)/
 		);
 		stops.push(server.stop);
-		const base = await server.url;
+		const base = server.url;
 		builds.push({ name, pid: server.pid, base, url: `${base}/v1`, headers: { authorization: `Bearer ${token}` }, idle: 0, kb: [] as number[] });
 	}
 	try {

@@ -8,11 +8,12 @@
  * Starts the standalone simulator and `node --cpu-prof dist/server/main.js` on a temp database,
  * sends the streams, stops the server (which writes the profile) and summarises it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { streamCompletion } from '../lib/stream-client';
+import { startProcess } from '../lib/processes';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const REQUESTS = Number(process.argv[2] ?? 3000);
@@ -29,22 +30,6 @@ interface Profile {
 	timeDeltas: number[];
 }
 
-function start(args: string[], env: Record<string, string>, ready: RegExp) {
-	const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	const exited = new Promise<void>((r) => child.once('exit', () => r()));
-	const url = new Promise<string>((resolveUrl, reject) => {
-		let out = '';
-		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
-			const match = out.match(ready);
-			if (match?.[1]) resolveUrl(match[1]);
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		child.once('exit', () => reject(new Error(`${args.join(' ')} exited:\n${out}`)));
-	});
-	return { url, stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 function summarise(profile: Profile, requests: number): void {
 	const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -83,13 +68,13 @@ async function main(): Promise<void> {
 	};
 	admin('user', 'add', 'bench');
 	const token = admin('token', 'create', 'bench');
-	const sim = start(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
-	const server = start(
+	const sim = await startProcess(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
+	const server = await startProcess(
 		['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/server/main.js'],
-		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: await sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
+		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
 		/Phosphor listening on (\S+)/
 	);
-	const url = `${await server.url}/v1`;
+	const url = `${server.url}/v1`;
 	const headers = { authorization: `Bearer ${token}` };
 	try {
 		let next = 0;
