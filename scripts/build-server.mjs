@@ -2,34 +2,19 @@
 // `node dist/server/main.js` (no transpiler at run time). Packages stay in node_modules; our own
 // code (server/ and the src/lib/domain files it imports) is bundled, one file per entry, so that
 // each entry sits beside the migrations it reads (server/db/client.ts finds them next to itself).
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { staleReason } from './staleness.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'dist', 'server');
 /** Entry points, by output name: the server, and the admin CLI for images without tsx's help. */
 const ENTRIES = { main: 'server/main.ts', admin: 'server/cli/admin.ts' };
-const SOURCES = ['server', 'src/lib/domain', 'package-lock.json', 'tsconfig.server.json', 'scripts/build-server.mjs'];
-
-function newestMtime(path) {
-	if (!existsSync(path)) return 0;
-	const stat = statSync(path);
-	if (!stat.isDirectory()) return stat.mtimeMs;
-	let newest = stat.mtimeMs;
-	for (const entry of readdirSync(path)) {
-		if (entry.endsWith('.test.ts')) continue;
-		newest = Math.max(newest, newestMtime(join(path, entry)));
-	}
-	return newest;
-}
+const SOURCES = ['server', 'src/lib/domain', 'package-lock.json', 'tsconfig.server.json', 'scripts/build-server.mjs', 'scripts/staleness.mjs'];
 
 /** Why dist/server must be built again, or null when it is up to date. */
 export function serverBuildIsStale() {
-	const marker = join(out, 'main.js');
-	if (!existsSync(marker)) return 'missing';
-	const built = statSync(marker).mtimeMs;
-	const changed = SOURCES.find((s) => newestMtime(join(root, s)) > built);
-	return changed ? `older than ${changed}` : null;
+	return staleReason(root, join(out, 'main.js'), SOURCES);
 }
 
 export async function buildServer() {

@@ -1,30 +1,15 @@
 // Builds the client when build/ is missing or older than its sources. Shared by start and test.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { staleReason } from './staleness.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
 
-function newestMtime(path) {
-	if (!existsSync(path)) return 0;
-	const stat = statSync(path);
-	if (!stat.isDirectory()) return stat.mtimeMs;
-	let newest = stat.mtimeMs;
-	for (const entry of readdirSync(path)) {
-		// Unit tests sit beside the code but are not part of the bundle.
-		if (entry.endsWith('.test.ts')) continue;
-		newest = Math.max(newest, newestMtime(join(path, entry)));
-	}
-	return newest;
-}
 
 export function buildIsStale() {
-	const marker = join(root, 'build', 'index.html');
-	if (!existsSync(marker)) return 'missing';
-	const built = statSync(marker).mtimeMs;
-	const changed = SOURCES.find((s) => newestMtime(join(root, s)) > built);
-	return changed ? `older than ${changed}` : null;
+	return staleReason(root, join(root, 'build', 'index.html'), SOURCES);
 }
 
 export function ensureBuild() {
