@@ -36,7 +36,11 @@ vi.mock('dexie', async (importOriginal) => {
 });
 
 const HISTORIES = Number(process.env.SYNC_HISTORIES ?? 200);
-const SEED = process.env.SYNC_SEED === undefined ? undefined : Number(process.env.SYNC_SEED);
+/**
+ * Fixed unless asked otherwise, so that `npm test` replays the same 200 histories every run (a CI run
+ * must not pass or fail by luck); `SYNC_SEED=random` explores new ones, `SYNC_SEED=<n>` replays a run.
+ */
+const SEED = process.env.SYNC_SEED === 'random' ? undefined : Number(process.env.SYNC_SEED ?? 20261127);
 const PATH = process.env.SYNC_PATH;
 /** Appends every history's plan and steps to this file (to compare two runs of one seed, or to read a history). */
 const TRACE_FILE = process.env.SYNC_TRACE_FILE;
@@ -88,6 +92,38 @@ describe('sync model: devices of one user against the real server, through a fau
 		},
 		TIMEOUT_MS
 	);
+
+	// KNOWN BUG, not fixed yet — found by the property above with a random seed (SYNC_SEED=-1340487558
+	// SYNC_PATH=16:3:4:3:5:5:5:7:7:7:9:13:9:4:8:13:13:13:14:13:15:15:15:15:15:15:15:15:15:19:20:20:20:20:20:20:20:20:20:20:20
+	// replays it as the first history on a fresh server; it was already there before the hot-path and /v1 work).
+	// d0 deletes a message and its push is applied but the answer lost; d1 imports 600 messages, pushes, and pulls:
+	// after the first page (cursor past the tombstone's version) d1 still shows the deleted message.
+	// Passes while the bug is there, and only with that failure; when it is fixed this test fails: then assert
+	// that the steps run clean.
+	it('known bug: a device that pulls a big import of its own after another deleted a message still shows that message', async () => {
+		const history = await History.open(server, `h${String(++histories).padStart(6, '0')}-`, { devices: 4, secondUser: true, commands: [] });
+		try {
+			const steps: HistoryPlan['commands'] = [
+				{ t: 'deleteMessage', d: 0, pick: 0, msg: 0 },
+				{ t: 'bigImport', d: 6 },
+				{ t: 'deliver', d: 0, fault: 'dropResponse', answer: 0 },
+				{ t: 'deleteConversation', d: 27, pick: 0 },
+				{ t: 'import', d: 0, file: 0, extended: false },
+				{ t: 'deliver', d: 6, fault: 'ok', answer: 0 },
+				{ t: 'send', d: 0, pick: 0, reply: 'quick' },
+				{ t: 'deleteMessage', d: 0, pick: 0, msg: 0 },
+				{ t: 'send', d: 0, pick: 0, reply: 'none' },
+				{ t: 'sync', d: 12 },
+				{ t: 'deliver', d: 1, fault: 'ok', answer: 0 }
+			];
+			const run = async () => {
+				for (const command of steps) await history.run(command);
+			};
+			await expect(run()).rejects.toThrow(/-d1 \(cursor \d+\) still shows message h\d+-m2, deleted at version/);
+		} finally {
+			await history.close();
+		}
+	});
 
 	// Found by the property above (seed 1876921180, path 593:2:0:0:1:3:6:8:7:7:7:9:13:16:15:15:15:8…, with an earlier
 	// version of the commands, so it no longer replays): two devices
