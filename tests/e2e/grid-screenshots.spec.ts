@@ -100,6 +100,7 @@ test.describe('desktop', () => {
 			await expect(page.getByRole('dialog', { name: 'Command palette' })).toBeVisible();
 			await shoot(page, name('palette'));
 			await page.keyboard.press('Escape');
+			await expect(page.getByRole('dialog')).toHaveCount(0);
 		}
 		await signInScreens(page, 'desktop');
 	});

@@ -74,6 +74,19 @@ test('the command palette (Ctrl+K) runs “New chat”', async ({ page, server }
 	await expect(page).toHaveURL(/\/$/);
 });
 
+test('Ctrl+K right after Esc opens the palette again (Esc closes it at once, so the toggle never sees it still open)', async ({ page, server }) => {
+	await start(page, server);
+	for (let i = 0; i < 5; i++) {
+		await page.keyboard.press('Control+K');
+		await expect(palette(page)).toBeVisible();
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('Control+K');
+		await expect(palette(page)).toBeVisible();
+		await page.keyboard.press('Escape');
+		await expect(palette(page)).toHaveCount(0);
+	}
+});
+
 test('the command palette opens a conversation by its title (“Open: …”), with the arrow keys', async ({ page, server }) => {
 	await start(page, server);
 	await ask(page, 'Alpha topic [[sim:len=20]]');
