@@ -1,24 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
-import { streamCompletion } from './chat-completion-sse';
+import { serve as serveEvents } from './sse-test-server';
 
-async function serve(events: OrchestratorEvent[]): Promise<string> {
-	const server = createServer((_req, res) => {
-		async function* source() {
-			yield* events;
-		}
-		void streamCompletion(res, source(), { created: 1_700_000_000, includeUsage: false, requestedModel: 'asked/model' });
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	try {
-		const { port } = server.address() as AddressInfo;
-		return await (await fetch(`http://127.0.0.1:${port}/`)).text();
-	} finally {
-		server.close();
-	}
-}
+const serve = (events: OrchestratorEvent[]) => serveEvents(events, { created: 1_700_000_000, includeUsage: false, requestedModel: 'asked/model' });
 
 describe('streamCompletion: deltas with more than text', () => {
 	it('forwards tool call pieces, reasoning and logprobs as the provider sent them, then finish_reason tool_calls', async () => {

@@ -1,29 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
-import { streamCompletion } from './chat-completion-sse';
-
-/** Serves one stream of `events` and returns the raw body the client received. */
-async function serve(events: OrchestratorEvent[], options = { created: 1_700_000_000, includeUsage: true, requestedModel: 'asked/model' }) {
-	const server = createServer((_req, res) => {
-		async function* source() {
-			for (const event of events) {
-				yield event;
-				// Some events in the same tick, some not: batching must not change the bytes.
-				if (event.type === 'delta' && event.text.length % 2 === 0) await new Promise((r) => setTimeout(r, 1));
-			}
-		}
-		void streamCompletion(res, source(), options);
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	try {
-		const { port } = server.address() as AddressInfo;
-		return await (await fetch(`http://127.0.0.1:${port}/`)).text();
-	} finally {
-		server.close();
-	}
-}
+import { serve } from './sse-test-server';
 
 describe('streamCompletion (SSE framing)', () => {
 	it('writes every chunk exactly as JSON.stringify of the OpenAI chunk object', async () => {
