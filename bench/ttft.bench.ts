@@ -21,9 +21,11 @@ interface Phase {
 	ttftMs: Map<TargetName, number[]>;
 	/** CPU time per request of each process during its own bursts (none for one stream at a time). */
 	cpuMs: Map<TargetName, number>;
+	/** Of which its main thread's. */
+	mainCpuMs: Map<TargetName, number>;
 }
 
-const emptyPhase = (targets: Target[]): Phase => ({ ttftMs: new Map(targets.map((t) => [t.name, []])), cpuMs: new Map() });
+const emptyPhase = (targets: Target[]): Phase => ({ ttftMs: new Map(targets.map((t) => [t.name, []])), cpuMs: new Map(), mainCpuMs: new Map() });
 
 async function sequential(targets: Target[], n: number): Promise<Phase> {
 	const phase = emptyPhase(targets);
@@ -41,13 +43,15 @@ async function bursts(targets: Target[], rounds: number): Promise<Phase> {
 			const results = await Promise.all(Array.from({ length: BURST }, () => streamCompletion(t.url, PROMPT, t.headers)));
 			const after = await processUsage(t.pid);
 			phase.ttftMs.get(t.name)?.push(...results.map((r) => r.ttftMs));
-			if (t.pid !== undefined) phase.cpuMs.set(t.name, (phase.cpuMs.get(t.name) ?? 0) + ((after.cpuSeconds - before.cpuSeconds) * 1000) / BURST / rounds);
+			if (t.pid === undefined) continue;
+			phase.cpuMs.set(t.name, (phase.cpuMs.get(t.name) ?? 0) + ((after.cpuSeconds - before.cpuSeconds) * 1000) / BURST / rounds);
+			phase.mainCpuMs.set(t.name, (phase.mainCpuMs.get(t.name) ?? 0) + ((after.mainCpuSeconds - before.mainCpuSeconds) * 1000) / BURST / rounds);
 		}
 	}
 	return phase;
 }
 
-function print(label: string, { ttftMs, cpuMs }: Phase): void {
+function print(label: string, { ttftMs, cpuMs, mainCpuMs }: Phase): void {
 	const p = (name: TargetName, q: number) => percentile(ttftMs.get(name) ?? [], q);
 	const added = (name: TargetName, q: number) => p(name, q) - p('direct', q);
 	const ratio = (name: TargetName) => added(name, 50) / Math.max(added(FLOOR, 50), 0.001);
@@ -58,7 +62,12 @@ function print(label: string, { ttftMs, cpuMs }: Phase): void {
 		['added over direct, p50', cells((name) => added(name, 50))],
 		['added over direct, p99', cells((name) => added(name, 99))],
 		['added p50 ÷ bare proxy’s', cells(ratio)],
-		...(cpuMs.size ? [['CPU per request', cells((name) => cpuMs.get(name) ?? Number.NaN)] as [string, string[]]] : [])
+		...(cpuMs.size
+			? ([
+					['CPU per request', cells((name) => cpuMs.get(name) ?? Number.NaN)],
+					['  of which main thread', cells((name) => mainCpuMs.get(name) ?? Number.NaN)]
+				] as Array<[string, string[]]>)
+			: [])
 	]);
 	const ours = added(OURS, 50);
 	report(`phosphor added p50 ÷ floor’s (${label})`, `${fmt(ratio(OURS))}×`, '≤ 1.5×', ratio(OURS) <= 1.5);

@@ -1,7 +1,8 @@
 // `npm run build:server`: the server as plain JavaScript in dist/server/, run in production as
 // `node dist/server/main.js` (no transpiler at run time). Packages stay in node_modules; our own
 // code (server/ and the src/lib/domain files it imports) is bundled, one file per entry, so that
-// each entry sits beside the migrations it reads (server/db/client.ts finds them next to itself).
+// each entry sits beside the migrations it reads (server/db/client.ts finds them next to itself)
+// and the commit thread's script it starts.
 import { cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { staleReason } from './staleness.mjs';
@@ -41,6 +42,8 @@ export async function buildServer() {
 		logLevel: 'warning'
 	});
 	cpSync(join(root, 'server', 'db', 'migrations'), join(out, 'migrations'), { recursive: true });
+	// The commit thread's script, loaded by path beside the bundle (server/db/commit-thread.ts).
+	cpSync(join(root, 'server', 'db', 'commit-worker.mjs'), join(out, 'commit-worker.mjs'));
 }
 
 /** Builds when dist/server is missing or older than its sources (npm start). */

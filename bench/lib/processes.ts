@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { slowFsyncEnv } from './slow-fsync';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -99,7 +100,7 @@ export async function startServerProcess(upstream: string, nodeArgs: string[] = 
 	const token = admin('token', 'create', 'bench');
 	const server = await startProcess(
 		[...SERVER_NODE_ARGS, ...nodeArgs, ...scripts.main],
-		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: upstream, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
+		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: upstream, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info', ...slowFsyncEnv() },
 		/Phosphor listening on (\S+)/
 	);
 	return {

@@ -7,7 +7,8 @@
  *   npx tsx bench/profile/compare-builds.ts name=/path/to/dist/server/main.js name2=/other/main.js
  *   npx tsx bench/profile/compare-builds.ts plain=dist/server/main.js small-young=dist/server/main.js::--max-semi-space-size=2
  *
- * After `::`, node flags for that build's process.
+ * After `::`, node flags for that build's process. `BENCH_SLOW_FSYNC_US=2000` makes every server's
+ * fsyncs 2 ms slower (bench/lib/slow-fsync.ts), as on a network-attached disk.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { processUsage } from '../lib/process-usage';
 import { percentile } from '../lib/stats';
 import { streamCompletion } from '../lib/stream-client';
 import { startProcess } from '../lib/processes';
+import { slowFsyncEnv } from '../lib/slow-fsync';
 
 const PROMPT = 'Benchmark [[sim:len=64]]';
 const SINGLE = Number(process.env.SINGLE ?? 400);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
 			spawnSync(process.execPath, [join(dirname(build.path), 'admin.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' }).stdout.trim();
 		admin('user', 'add', 'bench');
 		const token = admin('token', 'create', 'bench');
-		const server = await startProcess([...build.flags, build.path], { ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' }, /Phosphor listening on (\S+)/);
+		const server = await startProcess([...build.flags, build.path], { ...env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: simUrl, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info', ...slowFsyncEnv() }, /Phosphor listening on (\S+)/);
 		stops.push(server.stop);
 		targets.push({ name: build.name, url: `${server.url}/v1`, headers: { authorization: `Bearer ${token}` }, pid: server.pid, single: [], burst: [], cpuMs: 0 });
 	}

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client';
+import { IMMEDIATE, type Db } from '../db/client';
 import { users } from '../db/schema';
 import { hashPassword } from './password';
 
@@ -57,7 +57,7 @@ export async function createUser(
 		}
 		tx.insert(users).values(row).run();
 		return toPublicUser(row);
-	});
+	}, IMMEDIATE);
 }
 
 export class GuardRefusedError extends Error {

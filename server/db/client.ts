@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRAGMAS } from './pragmas';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -51,12 +52,7 @@ export function openDatabase(path: string): OpenDatabase {
 }
 
 export function applyPragmas(sqlite: Database.Database): void {
-	sqlite.pragma('journal_mode = WAL');
-	sqlite.pragma('foreign_keys = ON');
-	sqlite.pragma('busy_timeout = 5000');
-	sqlite.pragma('synchronous = FULL');
-	// 32 MiB of page cache instead of 2: the ledger's indexes stay in memory as it grows.
-	sqlite.pragma('cache_size = -32768');
+	for (const pragma of PRAGMAS) sqlite.pragma(pragma);
 	// Writing the pragma alone does not touch the file: a read proves it is really usable.
 	sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
 }
@@ -88,3 +84,11 @@ function reason(error: unknown): string {
 
 /** The database or a transaction on it: services take either, so they compose inside one transaction. */
 export type DbOrTx = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
+
+/**
+ * For every transaction that writes on the main connection. The commit thread is a second writer:
+ * a deferred transaction that reads first and then writes fails at once with SQLITE_BUSY should
+ * the thread commit in between (its snapshot is stale), while one that takes the write lock first
+ * waits for the thread's commit (a millisecond) under busy_timeout like any other write.
+ */
+export const IMMEDIATE = { behavior: 'immediate' } as const;

@@ -1,5 +1,6 @@
 import { parseUsd } from '../../src/lib/domain/money';
 import type { GenerationRows } from '../db/generation-rows';
+import type { StatementCall } from '../db/write-statement';
 import { priceCall } from '../ledger/admission';
 import { meteredStream } from '../ledger/metered-stream';
 import type { JobMetering } from '../ledger/metering';
@@ -47,9 +48,9 @@ export async function admit(metering: JobMetering, request: AdmissionRequest): P
 		maxTokens: priced.maxTokens,
 		promptTokensEstimate: priced.promptTokensEstimate
 	};
-	const commit = metering.ledger.hold({ generationId: request.generationId, userId: request.userId, model, amountNanoUsd: priced.worstCaseNanoUsd }, () =>
+	const commit = metering.ledger.hold({ generationId: request.generationId, userId: request.userId, model, amountNanoUsd: priced.worstCaseNanoUsd }, [
 		metering.rows.markRunning(row, Date.now())
-	);
+	]);
 	const abort = request.abort;
 	const reservation = new PendingReservation(commit, (failure) => {
 		metering.log.error('a reservation could not be saved; the call was stopped before its first token', { generationId: request.generationId, error: failure.cause });
@@ -71,10 +72,10 @@ export type GenerationEnd =
 	| { state: 'cancelled'; model?: string | null }
 	| { state: 'failed'; reason: string; model?: string | null };
 
-/** Writes a generation's one terminal state; call inside a writer operation. */
-export function recordEnd(rows: GenerationRows, generationId: string, end: GenerationEnd, now = Date.now()): void {
+/** The write of a generation's one terminal state. */
+export function endStateWrite(rows: GenerationRows, generationId: string, end: GenerationEnd, now = Date.now()): StatementCall {
 	const finish = end.state === 'done' ? end.finish : null;
-	rows.recordEnd(
+	return rows.recordEnd(
 		generationId,
 		{
 			state: end.state,

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { conversations, generations, messages } from '../db/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import { IMMEDIATE, type Db } from '../db/client';
+import { generations, messages } from '../db/schema';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
 import { VariablePriceModelError } from '../ledger/admission';
@@ -9,7 +9,7 @@ import { BudgetExceededError, ReservationNotSavedError } from '../ledger/ledger-
 import type { JobMetering } from '../ledger/metering';
 import { OrchestratorError } from '../orchestrator/orchestrator-error';
 import type { ChatTurn } from '../orchestrator/upstream';
-import { admit, recordEnd, type GenerationEnd } from './admission';
+import { admit, endStateWrite, type GenerationEnd } from './admission';
 import { EventLog, type GenerationEvent } from './job-events';
 
 /** Refusals at admission (and a reservation that could not be saved): the reply fails with the reason, nothing is charged. */
@@ -58,12 +58,31 @@ export class GenerationJobs {
 	#timers = new Set<NodeJS.Timeout>();
 	#running = new Set<Promise<void>>();
 
+	/**
+	 * A reply's writes, which the writer's commit thread can run: its text so far, and its end with
+	 * the conversation's time. Each matches the job's own reply only while it lives: by its
+	 * generation too, because a deleted conversation frees its message ids and someone else's
+	 * message may take one; and not once deleted, so its text does not come back under the tombstone.
+	 */
+	readonly #w;
+
 	constructor(
 		private readonly db: Db,
 		private readonly metering: JobMetering,
 		private readonly bus: EventBus,
 		private readonly log: Logger
-	) {}
+	) {
+		const { writer } = metering;
+		this.#w = {
+			text: writer.statement<[content: string, messageId: string, generationId: string]>(
+				'UPDATE messages SET content = ? WHERE id = ? AND generation_id = ? AND deleted_at IS NULL'
+			),
+			end: writer.statement<[content: string, status: string, model: string | null, messageId: string, generationId: string]>(
+				'UPDATE messages SET content = ?, status = ?, model = ? WHERE id = ? AND generation_id = ? AND deleted_at IS NULL'
+			),
+			touch: writer.statement<[updatedAt: number, conversationId: string]>('UPDATE conversations SET updated_at = ? WHERE id = ?')
+		};
+	}
 
 	/** At boot: jobs a crash left behind are failed, with their partial text kept. */
 	recoverInterrupted(): number {
@@ -87,7 +106,7 @@ export class GenerationJobs {
 					.run();
 			}
 			return stale.length;
-		});
+		}, IMMEDIATE);
 	}
 
 	launch(input: LaunchJob): void {
@@ -172,8 +191,9 @@ export class GenerationJobs {
 		const flush = () => {
 			if (text.length === flushedLength) return;
 			const content = text;
-			// A deleted reply stays empty: its text must not come back under the tombstone.
-			void writer.later(() => this.db.update(messages).set({ content }).where(ownReply(job)).run());
+			writer
+				.write([this.#w.text.call([content, job.assistantMessageId, job.id])], { commit: 'later' })
+				.catch((error: unknown) => this.log.warn('could not save a streaming reply’s text so far; its end will', { generationId: job.id, error }));
 			flushedLength = text.length;
 			lastFlush = Date.now();
 		};
@@ -222,15 +242,12 @@ export class GenerationJobs {
 
 	async #finish(job: Job, input: LaunchJob, text: string, answeredBy: string | null, end: GenerationEnd): Promise<void> {
 		const now = Date.now();
-		await this.metering.writer.run(() => {
-			this.db
-				.update(messages)
-				.set({ content: text, status: end.state === 'done' ? 'complete' : end.state, model: answeredBy ?? input.models[0] ?? null })
-				.where(ownReply(job))
-				.run();
-			recordEnd(this.metering.rows, job.id, end, now);
-			this.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, input.conversationId)).run();
-		});
+		const status = end.state === 'done' ? 'complete' : end.state;
+		await this.metering.writer.write([
+			this.#w.end.call([text, status, answeredBy ?? input.models[0] ?? null, job.assistantMessageId, job.id]),
+			endStateWrite(this.metering.rows, job.id, end, now),
+			this.#w.touch.call([now, input.conversationId])
+		]);
 		job.log.push(terminalEvent(end));
 		this.bus.emit({
 			type: 'generation',
@@ -247,14 +264,6 @@ export class GenerationJobs {
 		timer.unref();
 		this.#timers.add(timer);
 	}
-}
-
-/**
- * The job's own reply message, and only while it lives: matched by its generation too, because a
- * deleted conversation frees its message ids and someone else's message may take one.
- */
-function ownReply(job: Job) {
-	return and(eq(messages.id, job.assistantMessageId), eq(messages.generationId, job.id), isNull(messages.deletedAt));
 }
 
 function terminalEvent(end: GenerationEnd): GenerationEvent {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createConversation, requireLive } from '../conversations/conversation-service';
 import { createUserMessage } from '../conversations/message-service';
-import type { Db } from '../db/client';
+import { IMMEDIATE, type Db } from '../db/client';
 import { notFound } from '../sync/mutation-rejected';
 import type { LaunchJob } from './generation-jobs';
 import { requestGeneration } from './generation-service';
@@ -38,5 +38,5 @@ export function startReply(db: Db, input: StartReply): { conversationId: string;
 		);
 		if (!job) throw new Error('a fresh reply id cannot exist already');
 		return { conversationId, ...ids, job };
-	});
+	}, IMMEDIATE);
 }

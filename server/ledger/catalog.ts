@@ -1,7 +1,7 @@
 import { isNull, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { isVariablePrice, parsePrice, type PricePerToken } from '../../src/lib/domain/money';
-import type { Db } from '../db/client';
+import { IMMEDIATE, type Db } from '../db/client';
 import { models } from '../db/schema';
 import type { Logger } from '../log';
 import type { Upstream } from '../orchestrator/upstream';
@@ -128,7 +128,7 @@ export class ModelCatalog {
 				.set({ removedAt: now })
 				.where(notInArray(models.id, rows.map((r) => r.id)))
 				.run();
-		});
+		}, IMMEDIATE);
 		this.#load();
 		this.#fetched = true;
 		return rows.length;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { NanoUsd } from '../../src/lib/domain/money';
 import type { BatchedWriter } from '../db/batched-writer';
+import type { StatementCall } from '../db/write-statement';
 import type { BudgetAlert } from '../../src/lib/domain/server-events';
 
 export type { BudgetAlert };
@@ -63,7 +64,11 @@ interface Reservation {
  */
 export class Ledger {
 	readonly #q;
+	/** The hot path's writes, which the writer's commit thread can run. */
+	readonly #w;
 	readonly #totals: RunningTotals;
+	/** Alerts known to have fired (`budgetId period threshold`): each fires once, so this only grows true. */
+	readonly #fired = new Set<string>();
 	/** Reservations made by this process and not settled yet: a settlement need not read them back. */
 	readonly #open = new Map<string, Reservation>();
 
@@ -76,15 +81,6 @@ export class Ledger {
 			teamOf: sqlite.prepare<[string], { teamId: string }>('SELECT team_id AS teamId FROM team_members WHERE user_id = ?'),
 			budget: sqlite.prepare<[string, string], RawBudget>(
 				'SELECT id, scope, scope_id AS scopeId, period, limit_nano_usd AS limitNanoUsd, alert_thresholds AS alertThresholds FROM budgets WHERE scope = ? AND scope_id = ?'
-			),
-			reserve: sqlite.prepare<[string, string, string | null, number, string, number, number]>(
-				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, model, period_at, created_at)
-				 VALUES (?, ?, ?, 'reservation', ?, ?, ?, ?)`
-			),
-			// A second settlement of the same generation hits the unique index and inserts nothing.
-			settle: sqlite.prepare<[string, string, string | null, number, number, string, string | null, number | null, number | null, number, number]>(
-				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, released_nano_usd, source, model, tokens_in, tokens_out, period_at, created_at)
-				 VALUES (?, ?, ?, 'settlement', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 			),
 			correct: sqlite.prepare<[string, string, string | null, number, string, string | null, number, number]>(
 				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, source, model, period_at, created_at)
@@ -99,6 +95,17 @@ export class Ledger {
 				'INSERT OR IGNORE INTO budget_alerts (budget_id, period_key, threshold, sent_at) VALUES (?, ?, ?, ?)'
 			)
 		};
+		this.#w = {
+			reserve: writer.statement<[string, string, string | null, number, string, number, number]>(
+				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, model, period_at, created_at)
+				 VALUES (?, ?, ?, 'reservation', ?, ?, ?, ?)`
+			),
+			// A second settlement of the same generation hits the unique index and inserts nothing.
+			settle: writer.statement<[string, string, string | null, number, number, string, string | null, number | null, number | null, number, number]>(
+				`INSERT INTO ledger_records (generation_id, user_id, team_id, kind, amount_nano_usd, released_nano_usd, source, model, tokens_in, tokens_out, period_at, created_at)
+				 VALUES (?, ?, ?, 'settlement', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+			)
+		};
 		this.#totals = RunningTotals.fromLedger(sqlite);
 	}
 
@@ -110,13 +117,9 @@ export class Ledger {
 	 * is durable. Throws BudgetExceededError at once, holding nothing, when a limit would be
 	 * passed; a row that does not commit undoes the hold and rejects with the writer's error.
 	 */
-	hold(input: ReserveInput, write?: () => void): Promise<void> {
+	hold(input: ReserveInput, with_: StatementCall[] = []): Promise<void> {
 		const hold = this.#hold(input);
-		return this.writer.run(() => {
-			this.writer.onUndo(() => this.#unhold(hold));
-			write?.();
-			this.#insertReservation(hold);
-		});
+		return this.writer.write([...with_, this.#reservationRow(hold)], { undo: () => this.#unhold(hold) }).then(() => undefined);
 	}
 
 	/** `hold`, with a refusal as a rejected promise: resolves once the reservation is durable. */
@@ -132,7 +135,7 @@ export class Ledger {
 	reserveNow(input: ReserveInput): void {
 		const hold = this.#hold(input);
 		this.writer.onUndo(() => this.#unhold(hold));
-		this.#insertReservation(hold);
+		this.#reservationRow(hold).runHere();
 	}
 
 	/** The budget check and the in-memory hold: throws BudgetExceededError before changing anything. */
@@ -160,27 +163,65 @@ export class Ledger {
 		this.#open.delete(generationId);
 	}
 
-	#insertReservation({ generationId, model, reservation: r }: Hold): void {
-		this.#q.reserve.run(generationId, r.userId, r.teamId, r.amount, model, r.periodAt, r.periodAt);
+	#reservationRow({ generationId, model, reservation: r }: Hold): StatementCall {
+		return this.#w.reserve.call([generationId, r.userId, r.teamId, r.amount, model, r.periodAt, r.periodAt]);
 	}
 
 	/**
 	 * Replaces the reservation by the billed amount: one settlement row releases it and charges.
 	 * At most once per generation (unique index); a second call changes nothing and returns null.
 	 * Returns the budget alerts this charge set off. A settlement nobody waits on (the end of a
-	 * call) commits `later`, with the next batch.
+	 * call) commits `later`, with the next batch. `with_` (writes that follow from the charge, such
+	 * as the reply's row showing it) commits in the same operation.
+	 *
+	 * The common case — a reservation this process holds, and no alert this charge could set off —
+	 * is one statement the commit thread can run: the totals change now and are put back should
+	 * the row not commit. The rest (a reservation from before a restart, an alert to record) reads
+	 * as it writes, on the writer's own connection.
 	 */
-	settle(input: SettleInput, commit: 'now' | 'later' = 'now'): Promise<BudgetAlert[] | null> {
-		return commit === 'now' ? this.writer.run(() => this.settleNow(input)) : this.writer.later(() => this.settleNow(input));
+	settle(input: SettleInput, commit: 'now' | 'later' = 'now', with_: StatementCall[] = []): Promise<BudgetAlert[] | null> {
+		const generationId = input.generationId;
+		const reservation = this.#open.get(generationId);
+		const keys = reservation && periodKeys(reservation.periodAt);
+		if (!reservation || !keys || this.#mayAlert(reservation, keys, input.amountNanoUsd)) {
+			const op = () => {
+				const alerts = this.settleNow(input);
+				if (alerts) for (const call of with_) call.runHere();
+				return alerts;
+			};
+			return commit === 'now' ? this.writer.run(op) : this.writer.later(op);
+		}
+		const { userId, teamId, amount: released } = reservation;
+		this.#open.delete(generationId);
+		this.#totals.add(userId, teamId, keys, input.amountNanoUsd, -released);
+		const putBack = () => this.#totals.add(userId, teamId, keys, -input.amountNanoUsd, released);
+		const undo = () => {
+			putBack();
+			this.#open.set(generationId, reservation);
+		};
+		return this.writer.write([this.#settlementRow(input, reservation), ...with_], { undo, commit }).then(([changes]) => {
+			if (changes !== 0) return [];
+			// Settled already (by whom else?): this one charged nothing.
+			putBack();
+			return null;
+		});
 	}
 
-	settleNow(input: SettleInput): BudgetAlert[] | null {
-		const generationId = input.generationId;
-		const reservation = this.#open.get(generationId) ?? this.#q.reservation.get(generationId);
-		if (!reservation) throw new Error(`no reservation for generation ${generationId}`);
-		const { userId, teamId, periodAt, amount: released } = reservation;
-		const settled = this.#q.settle.run(
-			generationId,
+	/** Whether this charge could cross a threshold not known to have fired: then `settleNow` records it. */
+	#mayAlert({ userId, teamId }: Reservation, keys: Record<BudgetPeriod, string>, amount: number): boolean {
+		for (const budget of this.#budgetsFor(userId, teamId)) {
+			const key = keys[budget.period];
+			const spent = this.#totals.get(budget.scope, budget.scopeId, key).spent + amount;
+			for (const threshold of budget.alertThresholds) {
+				if (spent * 100 >= threshold * budget.limitNanoUsd && !this.#fired.has(`${budget.id} ${key} ${threshold}`)) return true;
+			}
+		}
+		return false;
+	}
+
+	#settlementRow(input: SettleInput, { userId, teamId, periodAt, amount: released }: Reservation): StatementCall {
+		return this.#w.settle.call([
+			input.generationId,
 			userId,
 			teamId,
 			input.amountNanoUsd,
@@ -191,7 +232,15 @@ export class Ledger {
 			input.tokensOut,
 			periodAt,
 			this.now()
-		);
+		]);
+	}
+
+	settleNow(input: SettleInput): BudgetAlert[] | null {
+		const generationId = input.generationId;
+		const reservation = this.#open.get(generationId) ?? this.#q.reservation.get(generationId);
+		if (!reservation) throw new Error(`no reservation for generation ${generationId}`);
+		const { userId, teamId, periodAt, amount: released } = reservation;
+		const settled = this.#settlementRow(input, reservation).runHere();
 		this.#open.delete(generationId);
 		if (settled.changes === 0) return null;
 		const keys = periodKeys(periodAt);
@@ -248,7 +297,11 @@ export class Ledger {
 			for (const threshold of budget.alertThresholds) {
 				// Integer math: spent / limit ≥ threshold %.
 				if (spent * 100 < threshold * budget.limitNanoUsd) continue;
-				if (this.#q.markAlert.run(budget.id, key, threshold, this.now()).changes === 0) continue;
+				const fresh = this.#q.markAlert.run(budget.id, key, threshold, this.now()).changes > 0;
+				// Fired once it commits: should it not, the next charge tries again.
+				if (fresh) this.writer.onUndo(() => this.#fired.delete(`${budget.id} ${key} ${threshold}`));
+				this.#fired.add(`${budget.id} ${key} ${threshold}`);
+				if (!fresh) continue;
 				const userIds = budget.scope === 'user' ? [budget.scopeId] : this.#q.members.all(budget.scopeId).map((m) => m.userId);
 				alerts.push({ budgetId: budget.id, scope: budget.scope, scopeId: budget.scopeId, userIds, threshold, period: budget.period, periodKey: key, spentNanoUsd: spent, limitNanoUsd: budget.limitNanoUsd });
 			}

@@ -32,9 +32,9 @@ export function createMetering(deps: {
 	bus: EventBus;
 	log: Logger;
 }): JobMetering {
-	const writer = new BatchedWriter(deps.sqlite);
-	const rows = new GenerationRows(deps.sqlite);
-	const showCost = deps.sqlite.prepare<[{ id: string; source: string }]>(
+	const writer = new BatchedWriter(deps.sqlite, { thread: true });
+	const rows = new GenerationRows(writer);
+	const showCost = writer.statement<{ id: string; source: string }>(
 		`UPDATE generations SET cost_source = @source, cost_nano_usd =
 		 (SELECT amount_nano_usd FROM ledger_records WHERE generation_id = @id AND kind = 'settlement' AND kind IN ('reservation', 'settlement'))
 		 + coalesce((SELECT sum(amount_nano_usd) FROM ledger_records WHERE generation_id = @id AND kind = 'correction'), 0)
@@ -53,23 +53,24 @@ export function createMetering(deps: {
 		recordUpstreamId: (generationId, upstreamId, model) => {
 			const firstTokenAt = Date.now();
 			writer
-				.later(() => rows.recordUpstreamId(generationId, upstreamId, model, firstTokenAt))
+				.write([rows.recordUpstreamId(generationId, upstreamId, model, firstTokenAt)], { commit: 'later' })
 				.catch((error: unknown) => deps.log.error('could not record the provider id; reconciliation will estimate this call', { generationId, upstreamId, error }));
 		},
 		// The reply's row shows what was billed: its settlement plus its corrections, from the ledger itself.
-		recordCost: async (generationId, source) => {
-			const owner = await writer.later(() => {
-				showCost.run({ id: generationId, source });
-				return ownerOf.get(generationId);
-			});
+		showCost: (generationId, source) => showCost.call({ id: generationId, source }),
+		costShown: (generationId) => {
+			const owner = ownerOf.get(generationId);
 			if (owner?.conversationId) deps.bus.emit({ type: 'sync', userId: owner.userId });
 		}
 	};
 }
 
-/** Waits for settlements still running (bounded: a lookup backs off for seconds at most). */
+/**
+ * Waits for settlements still running (bounded: a lookup backs off for seconds at most), commits
+ * what is queued and stops the commit thread.
+ */
 export async function drainSettlements(metering: JobMetering, timeoutMs: number): Promise<void> {
 	const timeout = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
 	await Promise.race([Promise.allSettled([...metering.pendingSettlements]), timeout]);
-	metering.writer.flush();
+	await metering.writer.close();
 }

@@ -149,7 +149,8 @@ export class Reconciler {
 			const delta = parseUsd(found.totalCostUsd) - row.amount;
 			const alerts = await this.metering.ledger.correct({ generationId: row.generationId as string, deltaNanoUsd: delta, source: 'generation-lookup', model: row.model });
 			announce(this.metering, alerts);
-			await this.metering.recordCost(row.generationId as string, 'generation-lookup');
+			await this.metering.writer.write([this.metering.showCost(row.generationId as string, 'generation-lookup')]);
+			this.metering.costShown(row.generationId as string);
 			this.log.info('corrected an estimated charge with the provider\'s figure', { generationId: row.generationId, deltaNanoUsd: delta });
 			left--;
 		}

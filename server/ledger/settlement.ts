@@ -2,6 +2,7 @@ import { parseUsd, type NanoUsd } from '../../src/lib/domain/money';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
 import type { Upstream } from '../orchestrator/upstream';
+import type { StatementCall } from '../db/write-statement';
 import type { CatalogModel, ModelCatalog } from './catalog';
 import { estimatedCost } from './estimate';
 import { lookUpGeneration } from './generation-lookup';
@@ -28,8 +29,10 @@ export interface SettlementDeps {
 	upstream: Upstream;
 	bus: EventBus;
 	log: Logger;
-	/** Shows the billed figure on the reply's own row once the ledger has it. */
-	recordCost(generationId: string, source: SettlementSource): Promise<void>;
+	/** The write that shows the billed figure on the reply's own row: it commits with the settlement. */
+	showCost(generationId: string, source: SettlementSource): StatementCall;
+	/** Once that has committed: tells the reply's owner (their devices pull the figure). */
+	costShown(generationId: string): void;
 }
 
 /**
@@ -68,10 +71,11 @@ export async function settleCall(
 			deps.log.warn('settled from an estimate; will reconcile later', { generationId: outcome.generationId, upstreamId: outcome.upstreamId });
 		}
 	}
-	const alerts = await deps.ledger.settle({ generationId: outcome.generationId, amountNanoUsd: amount, source, model: outcome.model, tokensIn, tokensOut }, 'later');
+	const settlement = { generationId: outcome.generationId, amountNanoUsd: amount, source, model: outcome.model, tokensIn, tokensOut };
+	const alerts = await deps.ledger.settle(settlement, 'later', [deps.showCost(outcome.generationId, source)]);
 	if (alerts) {
 		announce(deps, alerts);
-		await deps.recordCost(outcome.generationId, source);
+		deps.costShown(outcome.generationId);
 	}
 	return { amount, source };
 }

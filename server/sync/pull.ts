@@ -24,10 +24,16 @@ type Tagged =
 /**
  * The user's synced rows with `version > cursor`, tombstones included, in version order, one page
  * at a time. Every row has its own version, so a page can end anywhere and the next one resumes
- * exactly after it. Reads are synchronous on the one connection, so rows, cursor and the client's
- * `lastMutationId` come from one snapshot: nothing commits in between.
+ * exactly after it. Rows, cursor and the client's `lastMutationId` come from one snapshot: the
+ * reads share one read transaction, since the writer's commit thread may commit between two of
+ * them otherwise (WAL: the transaction keeps reading what was committed when it began, and holds
+ * up no writer).
  */
 export function pull(db: Db, userId: string, request: PullRequest): PullResponse {
+	return db.transaction(() => readPage(db, userId, request));
+}
+
+function readPage(db: Db, userId: string, request: PullRequest): PullResponse {
 	const { cursor } = request;
 	let lastMutationId = 0;
 	if (request.clientId) {

@@ -27,7 +27,7 @@ describe('the first token waits for a durable reservation', () => {
 		reader = new Database(`${app.dir}/phosphor.db`, { readonly: true });
 	});
 	afterEach(() => {
-		app.services.sqlite.exec('DROP TRIGGER IF EXISTS temp.refuse_reservations');
+		app.services.sqlite.exec('DROP TRIGGER IF EXISTS refuse_reservations');
 	});
 	afterAll(async () => {
 		reader.close();
@@ -46,10 +46,10 @@ describe('the first token waits for a durable reservation', () => {
 			body: JSON.stringify({ model: 'sim/gpt-like', stream: true, messages: [{ role: 'user', content }] })
 		});
 	const committedRows = (userId: string) => (reader.prepare('SELECT count(*) AS n FROM ledger_records WHERE user_id = ?').get(userId) as { n: number }).n;
-	/** Makes every reservation's row fail to write, as a full disk would. */
+	/** Makes every reservation's row fail to write, as a full disk would, on every connection (the commit thread's too). */
 	const refuseReservations = () =>
 		app.services.sqlite.exec(
-			"CREATE TEMP TRIGGER refuse_reservations BEFORE INSERT ON main.ledger_records WHEN NEW.kind = 'reservation' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END"
+			"CREATE TRIGGER refuse_reservations BEFORE INSERT ON ledger_records WHEN NEW.kind = 'reservation' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END"
 		);
 
 	it('the upstream request starts before the reservation commits; the reply begins only once it has', async () => {

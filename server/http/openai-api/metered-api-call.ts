@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { admit, recordEnd, type AdmissionRequest, type GenerationEnd } from '../../generations/admission';
+import { admit, endStateWrite, type AdmissionRequest, type GenerationEnd } from '../../generations/admission';
 import { VariablePriceModelError } from '../../ledger/admission';
 import { UnknownModelError } from '../../ledger/catalog';
 import { BudgetExceededError, ReservationNotSavedError } from '../../ledger/ledger-errors';
@@ -49,6 +49,8 @@ async function* withEndState(services: Services, generationId: string, events: A
 				: { state: 'failed', reason: error instanceof Error ? error.message : String(error) };
 		throw error;
 	} finally {
-		void services.metering.writer.later(() => recordEnd(services.metering.rows, generationId, end));
+		services.metering.writer
+			.write([endStateWrite(services.metering.rows, generationId, end)], { commit: 'later' })
+			.catch((error: unknown) => services.log.error('could not record a call’s end; boot reconciliation will', { generationId, error }));
 	}
 }
