@@ -5,8 +5,9 @@ import { WriteStatement, type StatementCall } from './write-statement';
 type Settled = (value: unknown) => void;
 
 /** A queued operation: code run on this connection, or statements the commit thread can run. */
-type Operation = { kind: 'closure'; op: () => unknown; now: boolean } | { kind: 'statements'; calls: StatementCall[]; undo: (() => void) | null; now: boolean };
-type Pending = Operation & { resolve: Settled; reject: Settled };
+type Pending =
+	| { kind: 'closure'; op: () => unknown; now: boolean; resolve: Settled; reject: Settled }
+	| { kind: 'statements'; calls: StatementCall[]; undo: (() => void) | null; now: boolean; resolve: Settled; reject: Settled };
 
 export interface WriteOptions {
 	/** Reverts what the caller changed in memory with this write, should it not commit. */
@@ -92,17 +93,19 @@ export class BatchedWriter {
 
 	/** Commits `op` on this connection with the next batch, at the end of this turn of the event loop. */
 	run<T>(op: () => T): Promise<T> {
-		return this.#enqueue<T>({ kind: 'closure', op, now: true });
+		return new Promise<T>((resolve, reject) => this.#enqueue({ kind: 'closure', op, now: true, resolve: resolve as Settled, reject }));
 	}
 
 	/** Commits `op` with the next batch `run` starts, or within `laterMs` if none does. */
 	later<T>(op: () => T): Promise<T> {
-		return this.#enqueue<T>({ kind: 'closure', op, now: false });
+		return new Promise<T>((resolve, reject) => this.#enqueue({ kind: 'closure', op, now: false, resolve: resolve as Settled, reject }));
 	}
 
 	/** Commits `calls` as one operation; resolves with each statement's count of changed rows. */
 	write(calls: StatementCall[], options: WriteOptions = {}): Promise<number[]> {
-		return this.#enqueue<number[]>({ kind: 'statements', calls, undo: options.undo ?? null, now: options.commit !== 'later' });
+		const now = options.commit !== 'later';
+		const undo = options.undo ?? null;
+		return new Promise<number[]>((resolve, reject) => this.#enqueue({ kind: 'statements', calls, undo, now, resolve: resolve as Settled, reject }));
 	}
 
 	/**
@@ -149,17 +152,15 @@ export class BatchedWriter {
 		await thread?.close();
 	}
 
-	#enqueue<T>(item: Operation): Promise<T> {
-		return new Promise<T>((resolve, reject) => {
-			this.#queue.push({ ...item, resolve: resolve as Settled, reject });
-			if (this.#scheduled) return;
-			if (item.now) {
-				this.#scheduled = true;
-				setImmediate(flushWriter, this);
-			} else if (this.#timer === null) {
-				this.#timer = setTimeout(flushWriter, this.#laterMs, this);
-			}
-		});
+	#enqueue(item: Pending): void {
+		this.#queue.push(item);
+		if (this.#scheduled) return;
+		if (item.now) {
+			this.#scheduled = true;
+			setImmediate(flushWriter, this);
+		} else if (this.#timer === null) {
+			this.#timer = setTimeout(flushWriter, this.#laterMs, this);
+		}
 	}
 
 	/** The longest run at the head of the queue that `fits`, at most `maxBatch`. */

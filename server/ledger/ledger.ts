@@ -44,7 +44,7 @@ interface Hold {
 	generationId: string;
 	model: string;
 	keys: Record<BudgetPeriod, string>;
-	reservation: Reservation;
+	reservation: OpenReservation;
 }
 
 /** What a settlement needs of its reservation. */
@@ -53,6 +53,15 @@ interface Reservation {
 	teamId: string | null;
 	amount: number;
 	periodAt: number;
+}
+
+/**
+ * One this process made, with the budgets it was checked against: its settlement looks for
+ * alerts in those instead of reading them again. A budget changed in between is read by the
+ * next call's check, and an alert it sets off fires on that call's settlement.
+ */
+interface OpenReservation extends Reservation {
+	budgets: BudgetRow[];
 }
 
 /**
@@ -70,7 +79,7 @@ export class Ledger {
 	/** Alerts known to have fired (`budgetId period threshold`): each fires once, so this only grows true. */
 	readonly #fired = new Set<string>();
 	/** Reservations made by this process and not settled yet: a settlement need not read them back. */
-	readonly #open = new Map<string, Reservation>();
+	readonly #open = new Map<string, OpenReservation>();
 
 	constructor(
 		sqlite: Database.Database,
@@ -144,7 +153,8 @@ export class Ledger {
 		const at = this.now();
 		const keys = periodKeys(at);
 		const teamId = this.#q.teamOf.get(input.userId)?.teamId ?? null;
-		for (const budget of this.#budgetsFor(input.userId, teamId)) {
+		const budgets = this.#budgetsFor(input.userId, teamId);
+		for (const budget of budgets) {
 			const key = keys[budget.period];
 			const counter = this.#totals.get(budget.scope, budget.scopeId, key);
 			const committed = counter.spent + counter.reserved;
@@ -152,7 +162,7 @@ export class Ledger {
 				throw new BudgetExceededError(budget.scope, budget.period, budget.limitNanoUsd, committed, input.amountNanoUsd);
 			}
 		}
-		const reservation: Reservation = { userId: input.userId, teamId, amount: input.amountNanoUsd, periodAt: at };
+		const reservation: OpenReservation = { userId: input.userId, teamId, amount: input.amountNanoUsd, periodAt: at, budgets };
 		this.#totals.add(input.userId, teamId, keys, 0, input.amountNanoUsd);
 		this.#open.set(input.generationId, reservation);
 		return { generationId: input.generationId, model: input.model, keys, reservation };
@@ -208,8 +218,8 @@ export class Ledger {
 	}
 
 	/** Whether this charge could cross a threshold not known to have fired: then `settleNow` records it. */
-	#mayAlert({ userId, teamId }: Reservation, keys: Record<BudgetPeriod, string>, amount: number): boolean {
-		for (const budget of this.#budgetsFor(userId, teamId)) {
+	#mayAlert({ budgets }: OpenReservation, keys: Record<BudgetPeriod, string>, amount: number): boolean {
+		for (const budget of budgets) {
 			const key = keys[budget.period];
 			const spent = this.#totals.get(budget.scope, budget.scopeId, key).spent + amount;
 			for (const threshold of budget.alertThresholds) {
@@ -237,7 +247,8 @@ export class Ledger {
 
 	settleNow(input: SettleInput): BudgetAlert[] | null {
 		const generationId = input.generationId;
-		const reservation = this.#open.get(generationId) ?? this.#q.reservation.get(generationId);
+		const open = this.#open.get(generationId);
+		const reservation = open ?? this.#q.reservation.get(generationId);
 		if (!reservation) throw new Error(`no reservation for generation ${generationId}`);
 		const { userId, teamId, periodAt, amount: released } = reservation;
 		const settled = this.#settlementRow(input, reservation).runHere();
@@ -247,7 +258,7 @@ export class Ledger {
 		this.#totals.add(userId, teamId, keys, input.amountNanoUsd, -released);
 		this.writer.onUndo(() => {
 			this.#totals.add(userId, teamId, keys, -input.amountNanoUsd, released);
-			this.#open.set(generationId, reservation);
+			if (open) this.#open.set(generationId, open);
 		});
 		return this.#alerts(userId, teamId, keys);
 	}
