@@ -498,7 +498,11 @@ export class History {
 			check((await readConversation(device.store.db, id)) === null, () => `${device.name} (cursor ${cursor}) still opens conversation ${id}, deleted at version ${version}`);
 		}
 		for (const [id, { conversationId, version }] of this.deletedMessages) {
-			if (version > cursor || !shown.has(conversationId)) continue;
+			// Deleting a conversation removes its messages, tombstones too: from then on the conversation's
+			// tombstone carries their deletes, and a device pulling afterwards learns of them there.
+			const purged = this.server.db.select({ deletedAt: conversations.deletedAt, version: conversations.version }).from(conversations).where(eq(conversations.id, conversationId)).get();
+			const carriedAt = purged?.deletedAt != null ? Math.max(version, purged.version) : version;
+			if (carriedAt > cursor || !shown.has(conversationId)) continue;
 			const detail = await readConversation(device.store.db, conversationId);
 			check(!detail?.messages.some((m) => m.id === id), () => `${device.name} (cursor ${cursor}) still shows message ${id}, deleted at version ${version}`);
 		}
