@@ -64,7 +64,7 @@ export async function admit(metering: JobMetering, request: AdmissionRequest): P
 		temperature: request.temperature,
 		signal: abort.signal
 	});
-	return { events: meteredStream(metering, { generationId: request.generationId, model, priced, reservation }, upstream), durable: commit };
+	return { events: meteredStream(metering, { generationId: request.generationId, origin: request.origin, model, priced, reservation }, upstream), durable: commit };
 }
 
 export type GenerationEnd =

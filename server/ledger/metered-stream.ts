@@ -16,6 +16,8 @@ export interface MeteredDeps extends SettlementDeps {
 
 export interface MeteredCall {
 	generationId: string;
+	/** An app reply's row is shown in a conversation; an API call's is not. */
+	origin: 'app' | 'api';
 	/** The model asked for: priced at it until another one answers. */
 	model: string;
 	priced: PricedCall;
@@ -32,6 +34,7 @@ export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, event
 	const { generationId, reservation } = call;
 	const outcome: CallOutcome = {
 		generationId,
+		origin: call.origin,
 		upstreamId: null,
 		model: call.model,
 		providerCostUsd: null,

@@ -65,6 +65,7 @@ export class Reconciler {
 				model: ledgerRecords.model,
 				upstreamId: generations.upstreamId,
 				answered: generations.model,
+				origin: generations.origin,
 				promptTokensEstimate: generations.promptTokensEstimate,
 				storedChars: sql<number | null>`length(${messages.content})`
 			})
@@ -84,6 +85,8 @@ export class Reconciler {
 						this.metering,
 						{
 							generationId: row.generationId as string,
+							// Unknown (no generation row): told as an app reply would be, which costs a read at most.
+							origin: row.origin === 'api' ? 'api' : 'app',
 							upstreamId: row.upstreamId ?? null,
 							model: row.answered ?? row.model ?? '',
 							providerCostUsd: null,

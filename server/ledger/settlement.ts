@@ -10,6 +10,8 @@ import type { BudgetAlert, Ledger, SettlementSource } from './ledger';
 
 export interface CallOutcome {
 	generationId: string;
+	/** Only an app reply has a conversation whose devices learn its cost. */
+	origin: 'app' | 'api';
 	/** The provider's generation id, when a response came at all. */
 	upstreamId: string | null;
 	/** The model that answered (fallbacks are priced at it), else the one asked for. */
@@ -75,7 +77,7 @@ export async function settleCall(
 	const alerts = await deps.ledger.settle(settlement, 'later', [deps.showCost(outcome.generationId, source)]);
 	if (alerts) {
 		announce(deps, alerts);
-		deps.costShown(outcome.generationId);
+		if (outcome.origin === 'app') deps.costShown(outcome.generationId);
 	}
 	return { amount, source };
 }
