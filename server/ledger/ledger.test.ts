@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nanoUsd, parseUsd } from '../../src/lib/domain/money';
 import { BatchedWriter } from '../db/batched-writer';
@@ -8,18 +11,38 @@ import { setBudget } from './budgets';
 import { Ledger } from './ledger';
 import { BudgetExceededError } from './ledger-errors';
 
-const opened: OpenDatabase[] = [];
-afterEach(() => opened.splice(0).forEach((d) => d.close()));
+const opened: Array<{ database: OpenDatabase; writers: BatchedWriter[]; dir: string | null }> = [];
+afterEach(async () => {
+	for (const { database, writers, dir } of opened.splice(0)) {
+		for (const writer of writers) await writer.close();
+		database.close();
+		if (dir) rmSync(dir, { recursive: true, force: true });
+	}
+});
 
-function setup(now: () => number = Date.now) {
-	const database = openDatabase(':memory:');
-	opened.push(database);
-	database.db.insert(users).values({ id: 'u1', username: 'ada', usernameKey: 'ada', passwordHash: 'x', createdAt: 0 }).run();
-	const ledger = new Ledger(database.sqlite, new BatchedWriter(database.sqlite), now);
-	return { ...database, ledger };
-}
+/**
+ * Every test runs twice: with the writes on the ledger's own connection (an in-memory database, as
+ * the CLI and most tests have it), and on a file with the server's commit thread.
+ */
+describe.each([
+	['on its own connection', false],
+	['with a commit thread', true]
+])('Ledger, %s', (_mode, thread) => {
+	function setup(now: () => number = Date.now) {
+		const dir = thread ? mkdtempSync(join(tmpdir(), 'phosphor-ledger-')) : null;
+		const database = openDatabase(dir ? join(dir, 'ledger.db') : ':memory:');
+		const writers: BatchedWriter[] = [];
+		opened.push({ database, writers, dir });
+		database.db.insert(users).values({ id: 'u1', username: 'ada', usernameKey: 'ada', passwordHash: 'x', createdAt: 0 }).run();
+		const newWriter = () => {
+			const writer = new BatchedWriter(database.sqlite, { thread });
+			writers.push(writer);
+			return writer;
+		};
+		const ledger = new Ledger(database.sqlite, newWriter(), now);
+		return { ...database, ledger, newWriter };
+	}
 
-describe('Ledger', () => {
 	it('10k random usages: the ledger total equals the exact sum of billed costs', async () => {
 		// Costs as OpenRouter reports them: JSON numbers of USD, some with many decimals.
 		const costs = fc.sample(
@@ -102,7 +125,7 @@ describe('Ledger', () => {
 
 	it('rebuilds its running totals from the ledger when built again (at boot), open reservations included', async () => {
 		let now = Date.UTC(2026, 10, 30, 23, 59);
-		const { ledger, sqlite, db } = setup(() => now);
+		const { ledger, sqlite, db, newWriter } = setup(() => now);
 		setBudget(db, { scope: 'user', name: 'ada', limitUsd: '1', period: 'day' });
 		await ledger.reserve({ generationId: 'a', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(500) });
 		await ledger.reserve({ generationId: 'b', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(700) });
@@ -111,7 +134,7 @@ describe('Ledger', () => {
 		await ledger.settle({ generationId: 'a', amountNanoUsd: nanoUsd(120), source: 'estimate', model: 'm', tokensIn: 1, tokensOut: 1 });
 		await ledger.correct({ generationId: 'a', deltaNanoUsd: 3, source: 'generation-lookup', model: 'm' });
 		await ledger.reserve({ generationId: 'c', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(40) });
-		const rebuilt = new Ledger(sqlite, new BatchedWriter(sqlite), () => now);
+		const rebuilt = new Ledger(sqlite, newWriter(), () => now);
 		expect(rebuilt.usage('user', 'u1')).toEqual(ledger.usage('user', 'u1'));
 		expect(rebuilt.usage('user', 'u1')).toMatchObject({ spent: 0, reserved: 40, periodKey: 'day:2026-12-01' });
 		now -= 2 * 60_000;
@@ -121,9 +144,25 @@ describe('Ledger', () => {
 		expect(rebuilt.usage('user', 'u1')).toMatchObject({ spent: 132, reserved: 0 });
 	});
 
-	it('a reservation or settlement that does not commit leaves the totals as they were', async () => {
-		const { sqlite } = setup();
-		const writer = new BatchedWriter(sqlite);
+	it('a reservation or settlement the database refuses leaves the totals as they were', async () => {
+		const { sqlite, ledger } = setup();
+		await ledger.reserve({ generationId: 'y', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(50) });
+		// Persistent, so that the commit thread's connection sees it too.
+		sqlite.exec("CREATE TRIGGER refuse BEFORE INSERT ON ledger_records BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
+		const failed = await Promise.allSettled([
+			ledger.reserve({ generationId: 'z', userId: 'u1', model: 'm', amountNanoUsd: nanoUsd(70) }),
+			ledger.settle({ generationId: 'y', amountNanoUsd: nanoUsd(20), source: 'provider', model: 'm', tokensIn: 1, tokensOut: 1 })
+		]);
+		sqlite.exec('DROP TRIGGER refuse');
+		expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+		expect(ledger.usage('user', 'u1')).toMatchObject({ spent: 0, reserved: 50 });
+		expect(await ledger.settle({ generationId: 'y', amountNanoUsd: nanoUsd(20), source: 'provider', model: 'm', tokensIn: 1, tokensOut: 1 })).toEqual([]);
+		expect(ledger.usage('user', 'u1')).toMatchObject({ spent: 20, reserved: 0 });
+	});
+
+	it.skipIf(thread)('a reservation or settlement that does not commit leaves the totals as they were', async () => {
+		const { sqlite, newWriter } = setup();
+		const writer = newWriter();
 		const own = new Ledger(sqlite, writer);
 		// Rolled back with its operation: the reservation went in, then the operation failed.
 		await expect(
