@@ -176,7 +176,9 @@ export class BatchedWriter {
 		thread.run(ops, (id) => this.#sql[id] ?? '').then(
 			(results) => this.#answer(batch, results),
 			(error: unknown) => {
-				// A thread that died takes no more batches: what follows commits on this connection.
+				// A thread that died takes no more batches: what follows commits on this connection. Its last
+				// batch may have committed before it died; its callers hear of a failure all the same, and a
+				// reservation left without its call is settled by boot reconciliation, as after a crash.
 				if (!thread.alive) this.#thread = null;
 				this.#answer(batch, null, error);
 			}
