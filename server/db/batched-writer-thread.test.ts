@@ -35,14 +35,14 @@ afterEach(async () => {
 });
 
 describe('BatchedWriter with a commit thread', () => {
-	it('commits statements on the thread: durable for every connection once the promise resolves, one batch per turn', async () => {
+	it('commits statements on the thread: durable for every connection once the promise resolves; an idle thread takes the first at once, the rest share the next batch', async () => {
 		const { writer, insert, file } = setup();
 		expect(writer.threaded).toBe(true);
-		const changes = await Promise.all([1, 2, 3].map((v) => writer.write([insert.call([v])])));
-		expect(changes).toEqual([[1], [1], [1]]);
-		expect(writer.commits).toBe(1);
+		const changes = await Promise.all([1, 2, 3, 4].map((v) => writer.write([insert.call([v])])));
+		expect(changes).toEqual([[1], [1], [1], [1]]);
+		expect(writer.commits).toBe(2);
 		const other = new Database(file, { readonly: true });
-		expect(other.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 3 });
+		expect(other.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 4 });
 		other.close();
 	});
 
@@ -109,18 +109,22 @@ describe('BatchedWriter with a commit thread', () => {
 		const { writer, insert, sqlite, values } = setup();
 		const orphan = writer.statement<[number]>('INSERT INTO child (parent) VALUES (?)');
 		const undone: string[] = [];
-		const outcomes = await Promise.allSettled([
+		// The first write goes to the idle thread at once; the next two wait for it and share a batch.
+		const first = writer.write([insert.call([0])]);
+		const both = Promise.allSettled([
 			writer.write([insert.call([1])], { undo: () => undone.push('a') }),
 			writer.write([orphan.call([99])], { undo: () => undone.push('b') })
 		]);
+		await first;
+		const outcomes = await both;
 		expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
 		expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ message: expect.stringMatching(/FOREIGN KEY/) });
 		expect(undone).toEqual(['b', 'a']);
-		expect(values()).toEqual([]);
+		expect(values()).toEqual([0]);
 		expect(sqlite.prepare('SELECT count(*) AS n FROM child').get()).toEqual({ n: 0 });
 		// The thread goes on: the next batch commits.
 		await writer.write([insert.call([2])]);
-		expect(values()).toEqual([2]);
+		expect(values()).toEqual([0, 2]);
 	});
 
 	it('close commits what is queued, then later writes commit on the writer’s own connection', async () => {

@@ -154,6 +154,13 @@ export class BatchedWriter {
 
 	#enqueue(item: Pending): void {
 		this.#queue.push(item);
+		// An idle commit thread takes a lone write at once rather than at the end of this turn: its
+		// commit then overlaps the rest of the turn (on the hot path, the upstream request being
+		// sent). Whatever comes while it is out waits and shares the next batch.
+		if (item.kind === 'statements' && item.now && this.#thread && !this.#inFlight && this.#queue.length === 1) {
+			this.flush();
+			return;
+		}
 		if (this.#scheduled) return;
 		if (item.now) {
 			this.#scheduled = true;
