@@ -3,7 +3,8 @@
  * and files that cost the most self time. Not a benchmark (no target): the tool that says what a
  * benchmark's missed figure is made of.
  *
- *   npm run build:server && npx tsx bench/profile/hot-path.ts [requests=3000] [concurrency=100]
+ *   npm run build:server && npx tsx bench/profile/hot-path.ts [requests=3000] [concurrency=100] [reply length=64]
+ *   PROFILE_TARGET=floor npx tsx bench/profile/hot-path.ts …   (the bare proxy, for comparison)
  *
  * Starts the standalone simulator and `node --cpu-prof dist/server/main.js` on a temp database,
  * sends the streams, stops the server (which writes the profile) and summarises it.
@@ -18,7 +19,7 @@ import { startProcess } from '../lib/processes';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
-const PROMPT = 'Benchmark [[sim:len=64]]';
+const PROMPT = `Benchmark [[sim:len=${Number(process.argv[4] ?? 64)}]]`;
 
 interface ProfileNode {
 	id: number;
@@ -69,12 +70,16 @@ async function main(): Promise<void> {
 	admin('user', 'add', 'bench');
 	const token = admin('token', 'create', 'bench');
 	const sim = await startProcess(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
-	const server = await startProcess(
-		['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/server/main.js'],
-		{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
-		/Phosphor listening on (\S+)/
-	);
-	const url = `${server.url}/v1`;
+	const profiling = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+	const floor = process.env.PROFILE_TARGET === 'floor';
+	const server = floor
+		? await startProcess([...profiling, '--import', 'tsx', 'bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: sim.url }, /Bare proxy listening on (\S+)/)
+		: await startProcess(
+				[...profiling, 'dist/server/main.js'],
+				{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info' },
+				/Phosphor listening on (\S+)/
+			);
+	const url = floor ? server.url : `${server.url}/v1`;
 	const headers = { authorization: `Bearer ${token}` };
 	try {
 		let next = 0;

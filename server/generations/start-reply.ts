@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createConversation, requireLive } from '../conversations/conversation-service';
 import { createUserMessage } from '../conversations/message-service';
 import { IMMEDIATE, type Db } from '../db/client';
 import { notFound } from '../sync/mutation-rejected';
 import type { LaunchJob } from './generation-jobs';
 import { requestGeneration } from './generation-service';
+import { timeOrderedId } from '../db/time-ordered-id';
 
 export interface StartReply {
 	userId: string;
@@ -20,8 +20,8 @@ export interface StartReply {
  */
 export function startReply(db: Db, input: StartReply): { conversationId: string; userMessageId: string; generationId: string; assistantMessageId: string; job: LaunchJob } {
 	const now = Date.now();
-	const conversationId = input.conversationId ?? randomUUID();
-	const ids = { userMessageId: randomUUID(), generationId: randomUUID(), assistantMessageId: randomUUID() };
+	const conversationId = input.conversationId ?? timeOrderedId(now);
+	const ids = { userMessageId: timeOrderedId(now), generationId: timeOrderedId(now), assistantMessageId: timeOrderedId(now) };
 	return db.transaction((tx) => {
 		if (input.conversationId) {
 			if (!requireLive(tx, input.userId, conversationId)) throw notFound('conversation');

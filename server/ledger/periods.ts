@@ -19,8 +19,20 @@ export function periodStart(period: BudgetPeriod, at: number): number {
 	return 0;
 }
 
-/** The keys of every period holding `at`, computed once (this runs several times per ledger write). */
-export function periodKeys(at: number): Record<BudgetPeriod, string> {
-	const iso = new Date(at).toISOString();
-	return { day: `day:${iso.slice(0, 10)}`, month: `month:${iso.slice(0, 7)}`, total: 'total' };
+const DAY_MS = 86_400_000;
+/** The keys of the UTC day last asked about: nearly every call falls in it. */
+let lastDay: { start: number; keys: Readonly<Record<BudgetPeriod, string>> } | null = null;
+
+/**
+ * The keys of every period holding `at`. This runs several times per ledger write, and nearly
+ * always for the same day: the keys are built once per UTC day (epoch time has no leap seconds, so
+ * every UTC day is 86,400,000 ms) and shared, hence read-only.
+ */
+export function periodKeys(at: number): Readonly<Record<BudgetPeriod, string>> {
+	const start = at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
+	if (lastDay?.start !== start) {
+		const iso = new Date(at).toISOString();
+		lastDay = { start, keys: Object.freeze({ day: `day:${iso.slice(0, 10)}`, month: `month:${iso.slice(0, 7)}`, total: 'total' }) };
+	}
+	return lastDay.keys;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../db/time-ordered-id';
 import { admit, endStateWrite, type AdmissionRequest, type GenerationEnd } from '../../generations/admission';
 import { VariablePriceModelError } from '../../ledger/admission';
 import { UnknownModelError } from '../../ledger/catalog';
@@ -17,7 +17,7 @@ export async function admitApiCall(
 	services: Services,
 	request: Omit<AdmissionRequest, 'generationId' | 'origin'>
 ): Promise<AsyncGenerator<OrchestratorEvent>> {
-	const generationId = randomUUID();
+	const generationId = timeOrderedId();
 	try {
 		const { events } = await admit(services.metering, { ...request, generationId, origin: 'api' });
 		return withEndState(services, generationId, events);
