@@ -7,7 +7,7 @@
  *   npx tsx bench/profile/compare-builds.ts name=/path/to/dist/server/main.js name2=/other/main.js
  *   npx tsx bench/profile/compare-builds.ts plain=dist/server/main.js small-young=dist/server/main.js::--max-semi-space-size=2
  *
- * After `::`, node flags for that build's process. `BENCH_SLOW_FSYNC_US=2000` makes every server's
+ * After `::`, node flags for that build's process; `COMPARE_LEN=1024` for longer replies (64 characters by default). `BENCH_SLOW_FSYNC_US=2000` makes every server's
  * fsyncs 2 ms slower (bench/lib/slow-fsync.ts), as on a network-attached disk.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import { streamCompletion } from '../lib/stream-client';
 import { startProcess } from '../lib/processes';
 import { slowFsyncEnv } from '../lib/slow-fsync';
 
-const PROMPT = 'Benchmark [[sim:len=64]]';
+const PROMPT = `Benchmark [[sim:len=${Number(process.env.COMPARE_LEN ?? 64)}]]`;
 const SINGLE = Number(process.env.SINGLE ?? 400);
 const BURST_ROUNDS = Number(process.env.BURST_ROUNDS ?? 8);
 

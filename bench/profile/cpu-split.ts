@@ -3,7 +3,7 @@
  * and how much of it is per request and how much per chunk: the same bursts as `ttft`'s at three
  * reply lengths. Not a benchmark (no target): it says what the CPU figure `ttft` misses is made of.
  *
- *   npx tsx bench/profile/cpu-split.ts [requests per length and target=3000] [concurrency=100]
+ *   npx tsx bench/profile/cpu-split.ts [requests per length and target=3000] [concurrency=100] [lengths=4,64,256]
  *
  * Threads are told apart from outside, by the kernel's per-thread accounting: the main thread is
  * the one whose id is the process's; Phosphor's commit thread is the thread other than the main one
@@ -18,7 +18,7 @@ import { FLOOR, OURS, startTargets, stopTargets, type Target } from '../lib/targ
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
-const LENGTHS = [4, 64, 256];
+const LENGTHS = (process.argv[4] ?? '4,64,256').split(',').map(Number);
 
 interface ThreadUsage {
 	cpuNs: number;

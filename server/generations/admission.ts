@@ -5,6 +5,7 @@ import { priceCall } from '../ledger/admission';
 import { meteredStream } from '../ledger/metered-stream';
 import type { JobMetering } from '../ledger/metering';
 import { PendingReservation } from '../ledger/pending-reservation';
+import type { EventStream } from '../orchestrator/event-stream';
 import type { OrchestratorEvent, OrchestratorRequest } from '../orchestrator/orchestrator-types';
 
 export interface AdmissionRequest extends Omit<OrchestratorRequest, 'maxTokens' | 'signal'> {
@@ -23,7 +24,7 @@ export interface AdmissionRequest extends Omit<OrchestratorRequest, 'maxTokens' 
 
 export interface Admission {
 	/** Starts the upstream request when first read; its first event waits for `durable`. */
-	events: AsyncGenerator<OrchestratorEvent>;
+	events: EventStream<OrchestratorEvent>;
 	/** Resolves once the reservation and the generation row are committed; rejects when they cannot be. */
 	durable: Promise<void>;
 }

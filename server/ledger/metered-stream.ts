@@ -1,4 +1,5 @@
 import { extraOutputChars } from '../orchestrator/delta-extra';
+import type { EventStream } from '../orchestrator/event-stream';
 import type { OrchestratorEvent } from '../orchestrator/orchestrator-types';
 import type { PricedCall } from './admission';
 import type { PendingReservation } from './pending-reservation';
@@ -25,12 +26,13 @@ export interface MeteredCall {
 }
 
 /**
- * Meters one call from outside the orchestrator: forwards its events, the first only once the
- * reservation is durable, then settles however the stream ended: done, failed, cancelled or
- * abandoned by its consumer. Settlement runs after the stream ends and does not hold up the
- * reply. A reservation that could not be saved fails the call and leaves nothing to settle.
+ * Meters one call from outside the orchestrator, attached to its stream rather than wrapping it
+ * (server/orchestrator/event-stream.ts): its events pass, the first only once the reservation is
+ * durable, then it settles however the stream ended: done, failed, cancelled or abandoned by its
+ * consumer. Settlement runs after the stream ends and does not hold up the reply. A reservation
+ * that could not be saved fails the call with that failure and leaves nothing to settle.
  */
-export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, events: AsyncIterable<OrchestratorEvent>): AsyncGenerator<OrchestratorEvent> {
+export function meteredStream(deps: MeteredDeps, call: MeteredCall, events: EventStream<OrchestratorEvent>): EventStream<OrchestratorEvent> {
 	const { generationId, reservation } = call;
 	const outcome: CallOutcome = {
 		generationId,
@@ -43,9 +45,10 @@ export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, event
 		promptTokensEstimate: call.priced.promptTokensEstimate,
 		completionCharsSeen: 0
 	};
-	try {
-		for await (const event of events) {
-			if (!reservation.durable) await reservation.whenDurable();
+	// The upstream was aborted because the reservation failed: that, not the abort, is why.
+	if (!reservation.durable) events.hold(reservation.whenDurable());
+	return events.observe({
+		item(event) {
 			if (event.type === 'start') {
 				outcome.upstreamId = event.upstreamId || null;
 				outcome.model = event.model;
@@ -59,21 +62,18 @@ export async function* meteredStream(deps: MeteredDeps, call: MeteredCall, event
 				outcome.tokensIn = event.promptTokens;
 				outcome.tokensOut = event.completionTokens;
 			}
-			yield event;
+		},
+		end() {
+			// A call that ended before its reservation committed settles after it; one never reserved, never.
+			const settling = reservation.commit.then(
+				() =>
+					settleCall(deps, outcome).catch((error: unknown) =>
+						deps.log.error('settlement failed; boot reconciliation will retry it', { generationId, error })
+					),
+				() => undefined
+			);
+			deps.pendingSettlements.add(settling);
+			void settling.finally(() => deps.pendingSettlements.delete(settling));
 		}
-	} catch (error) {
-		// The upstream was aborted because the reservation failed: that, not the abort, is why.
-		throw reservation.failure ?? error;
-	} finally {
-		// A call that ended before its reservation committed settles after it; one never reserved, never.
-		const settling = reservation.commit.then(
-			() =>
-				settleCall(deps, outcome).catch((error: unknown) =>
-					deps.log.error('settlement failed; boot reconciliation will retry it', { generationId, error })
-				),
-			() => undefined
-		);
-		deps.pendingSettlements.add(settling);
-		void settling.finally(() => deps.pendingSettlements.delete(settling));
-	}
+	});
 }

@@ -52,4 +52,21 @@ describe('CompletionChunks (SSE decoding of a streamed completion)', () => {
 	it('throws a malformed chunk as a SyntaxError', async () => {
 		await expect(all(chunksOf('data: {not json\n\n'))).rejects.toBeInstanceOf(SyntaxError);
 	});
+
+	it('reads the text chunks that follow one of the same shape without parsing them, to the same result', async () => {
+		const chunk = (delta: object, finish: string | null = null, more: object = {}) => ({ id: 'gen-1', model: 'm', object: 'chat.completion.chunk', created: 1, choices: [{ index: 0, delta, finish_reason: finish }], ...more });
+		const sent = [
+			chunk({ role: 'assistant', content: '' }),
+			chunk({ content: 'One' }),
+			chunk({ content: ' "two"' }),
+			chunk({ content: ' \\three\n' }),
+			chunk({ content: 'x' }, null, { id: 'gen-2' }),
+			chunk({}, 'stop'),
+			{ ...chunk({}), choices: [], usage: { prompt_tokens: 3, completion_tokens: 4, cost: 0.5 } }
+		];
+		const received = (await all(chunksOf(sent.map(event).join('')))) as Array<{ id: string; choices: Array<{ delta: object; finish_reason: string | null }>; usage?: object }>;
+		expect(received.map((c) => [c.id, c.choices[0]?.delta, c.choices[0]?.finish_reason ?? null, c.usage ?? null])).toEqual(
+			sent.map((c) => [c.id, c.choices[0]?.delta, c.choices[0]?.finish_reason ?? null, (c as { usage?: object }).usage ?? null])
+		);
+	});
 });

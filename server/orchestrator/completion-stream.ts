@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { ChunkTemplate } from './chunk-template';
 
 /**
  * A streamed completion's chunks, decoded from the response body as it arrives: SSE framing
@@ -18,6 +19,10 @@ export class CompletionChunks implements AsyncIterator<ChatCompletionChunk, unde
 	readonly #decoder = new StringDecoder('utf8');
 	#bodyDone = false;
 	#sawDone = false;
+	/** Text-only chunks read without a parse (chunk-template.ts), once one has been parsed. */
+	#template: ChunkTemplate | null = null;
+	/** Learning a template costs a parse; a stream whose chunks never fit one stops trying. */
+	#learnsLeft = 8;
 
 	constructor(
 		private readonly body: AsyncIterator<Uint8Array>,
@@ -38,6 +43,14 @@ export class CompletionChunks implements AsyncIterator<ChatCompletionChunk, unde
 				this.#text += this.#decoder.write(piece.value as Buffer);
 			}
 		}
+	}
+
+	/**
+	 * The next chunk of what has been read already, or null when the next one needs another read:
+	 * the chunks of one read are taken in one go, without a wait (and a promise) for each.
+	 */
+	takeBuffered(): ChatCompletionChunk | null {
+		return this.#takeEvent();
 	}
 
 	/** The consumer stopped early: the body is not wanted any more (it closes its connection). */
@@ -63,8 +76,14 @@ export class CompletionChunks implements AsyncIterator<ChatCompletionChunk, unde
 				this.#sawDone = true;
 				continue;
 			}
+			const read = this.#template?.read(data);
+			if (read) return read;
 			const parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown };
 			if (parsed && parsed.error) throw new APIError(undefined, parsed.error as object, undefined, this.headers);
+			if (this.#learnsLeft > 0) {
+				this.#learnsLeft--;
+				this.#template = ChunkTemplate.learn(data, parsed) ?? this.#template;
+			}
 			return parsed;
 		}
 	}

@@ -1,4 +1,5 @@
 import type { DeltaExtra } from './delta-extra';
+import type { EventStream } from './event-stream';
 import type { UpstreamMessage, UpstreamParams } from './upstream-request';
 
 export interface OrchestratorRequest {
@@ -40,5 +41,5 @@ export interface Orchestrator {
 	 * OrchestratorError when no model could answer or the stream broke; a user abort ends it
 	 * with an OrchestratorError of kind 'cancelled'.
 	 */
-	stream(request: OrchestratorRequest): AsyncGenerator<OrchestratorEvent>;
+	stream(request: OrchestratorRequest): EventStream<OrchestratorEvent>;
 }

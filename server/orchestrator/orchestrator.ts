@@ -1,8 +1,8 @@
 import { BrokenCircuitError, CircuitState, DelegateBackoff, handleWhen, retry, timeout, TimeoutStrategy, type IRetryBackoffContext, type RetryPolicy } from 'cockatiel';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { EventBus } from '../events/event-bus';
-import { AsyncQueue } from './async-queue';
 import { deltaExtraOf } from './delta-extra';
+import { EventStream } from './event-stream';
 import {
 	allowsFallback,
 	FirstTokenTimeoutError,
@@ -40,6 +40,11 @@ class AfterFirstToken {
 	constructor(readonly error: unknown) {}
 }
 
+/** Where an attempt's events go. */
+interface EventSink {
+	push(event: OrchestratorEvent): void;
+}
+
 interface Attempt {
 	firstTokenSeen: boolean;
 }
@@ -53,7 +58,7 @@ class StreamReader {
 	watchdog: NodeJS.Timeout | undefined;
 
 	constructor(
-		private readonly queue: AsyncQueue<OrchestratorEvent>,
+		private readonly queue: EventSink,
 		readonly controller: AbortController,
 		readonly idleMs: number,
 		private model: string,
@@ -131,7 +136,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 	}
 
 	/** Runs one model: retries (before the first token only) around the breaker around the whole stream. */
-	function runModel(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>): Promise<void> {
+	function runModel(model: string, request: OrchestratorRequest, queue: EventSink): Promise<void> {
 		const attempt: Attempt = { firstTokenSeen: false };
 		const breaker = breakers.get(model);
 		// The caller's signal goes to the retry policy too: cockatiel does not retry once it is aborted.
@@ -151,7 +156,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 	}
 
 	/** One attempt: connect, wait for the first token, then forward chunks under the idle watchdog. */
-	async function streamOnce(model: string, request: OrchestratorRequest, queue: AsyncQueue<OrchestratorEvent>, attempt: Attempt, probing: boolean) {
+	async function streamOnce(model: string, request: OrchestratorRequest, queue: EventSink, attempt: Attempt, probing: boolean) {
 		// One controller per attempt: the caller's abort, the first-token timeout and the idle
 		// watchdog all end it, and ending it closes the upstream socket.
 		const controller = new AbortController();
@@ -195,6 +200,7 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 				const next = await opened.rest.next();
 				if (next.done) break;
 				reader.take(next.value);
+				for (let chunk = opened.rest.takeBuffered(); chunk; chunk = opened.rest.takeBuffered()) reader.take(chunk);
 			}
 		} finally {
 			clearTimeout(reader.watchdog);
@@ -209,41 +215,52 @@ export function createOrchestrator(upstream: Upstream, config: ResilienceConfig,
 		get streamsOpen() {
 			return streamsOpen;
 		},
-		async *stream(request) {
-			const asked = request.models.length > 0 ? request.models : [upstream.config.defaultModel];
-			// A request that names no fallbacks gets the configured ones.
-			const models = [...new Set(asked.length > 1 ? asked : [...asked, ...config.fallbackModels])];
+		stream(request) {
+			const out: EventStream<OrchestratorEvent> = new EventStream(() => void produce(request, out).catch((error: unknown) => out.fail(error)));
+			return out;
+		}
+	};
+
+	/** Runs the models in turn into `out`: the next one only while no token has been sent, and only for a failure that allows it. */
+	async function produce(request: OrchestratorRequest, out: EventStream<OrchestratorEvent>): Promise<void> {
+		const asked = request.models.length > 0 ? request.models : [upstream.config.defaultModel];
+		// A request that names no fallbacks gets the configured ones.
+		const models = [...new Set(asked.length > 1 ? asked : [...asked, ...config.fallbackModels])];
+		let model = models[0] as string;
+		let started = false;
+		const sink: EventSink = {
+			push(event) {
+				if (event.type === 'start') started = true;
+				out.push(event);
+			}
+		};
+		// A Stop during a retry's backoff must not wait for the backoff to end.
+		const onAbort = () => out.fail(new OrchestratorError('cancelled', 'Stopped.', { model, afterFirstToken: started }));
+		request.signal.addEventListener('abort', onAbort, { once: true });
+		try {
 			for (let i = 0; i < models.length; i++) {
-				const model = models[i] as string;
-				const queue = new AsyncQueue<OrchestratorEvent>();
-				let started = false;
-				const run = runModel(model, request, queue).then(
-					() => queue.end(),
-					(error: unknown) => queue.fail(error)
-				);
-				// A Stop during a retry's backoff must not wait for the backoff to end.
-				const onAbort = () => queue.fail(new CallerAbortError());
-				request.signal.addEventListener('abort', onAbort, { once: true });
+				model = models[i] as string;
 				try {
-					for await (const event of queue) {
-						if (event.type === 'start') started = true;
-						yield event;
-					}
-					await run;
+					await runModel(model, request, sink);
+					out.end();
 					return;
 				} catch (raw) {
 					const error = request.signal.aborted
 						? new OrchestratorError('cancelled', 'Stopped.', { model, afterFirstToken: started })
 						: toOrchestratorError(raw, model, started);
 					const next = models[i + 1];
-					if (started || !next || !allowsFallback(error)) throw error;
+					if (started || !next || !allowsFallback(error)) {
+						out.fail(error);
+						return;
+					}
 					bus.emit({ type: 'fallback', from: model, to: next, reason: error.message });
-				} finally {
-					request.signal.removeEventListener('abort', onAbort);
 				}
 			}
+		} finally {
+			request.signal.removeEventListener('abort', onAbort);
 		}
-	};
+	}
+
 	return orchestrator;
 }
 

@@ -78,7 +78,7 @@ export interface OpenedStream {
 	model: string;
 	/** Chunks read while waiting for the first token, that chunk included. */
 	head: ChatCompletionChunk[];
-	rest: AsyncIterator<ChatCompletionChunk>;
+	rest: CompletionChunks;
 }
 
 /**

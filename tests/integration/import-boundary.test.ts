@@ -50,7 +50,7 @@ describe('import boundary (eslint)', () => {
 		expect(ledger[0]?.message).toMatch(/metering wraps the orchestrator/);
 		const jobs = await lint("import { admit } from '../generations/admission';\nexport const a = admit;\n", 'server/orchestrator/leak.ts');
 		expect(jobs).toHaveLength(1);
-		const own = await lint("import { AsyncQueue } from './async-queue';\nexport const q = AsyncQueue;\n", 'server/orchestrator/ok.ts');
+		const own = await lint("import { EventStream } from './event-stream';\nexport const q = EventStream;\n", 'server/orchestrator/ok.ts');
 		expect(own).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { DeltaExtra } from '../../orchestrator/delta-extra';
+import type { EventStream } from '../../orchestrator/event-stream';
 import { OrchestratorError } from '../../orchestrator/orchestrator-error';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 import { completionId, usageOf, type ChatCompletionChunkBody } from './completion-shapes';
@@ -21,17 +22,26 @@ export interface StreamOptions {
  * failure after it can only be an in-band `data: {"error": …}` event, and the stream ends
  * without [DONE] so no client mistakes the partial reply for a whole one.
  */
-export async function streamCompletion(res: ServerResponse, events: AsyncIterable<OrchestratorEvent>, options: StreamOptions): Promise<void> {
+export async function streamCompletion(res: ServerResponse, events: EventStream<OrchestratorEvent>, options: StreamOptions): Promise<void> {
 	const out = new SseReply(res, options);
 	try {
-		for await (const event of events) {
+		for (;;) {
 			if (out.blocked) await out.drained();
+			// What is there already is taken in one go; only an empty stream is waited on.
+			let event = events.takeNow();
+			if (event === undefined) {
+				const next = await events.next();
+				if (next.done) break;
+				event = next.value;
+			}
 			if (event.type === 'start') out.begin(event.upstreamId, event.model);
 			else if (event.type === 'finish') out.finish(event);
 			else if (event.extra) out.extraDelta(event.text, event.extra);
 			else out.delta(event.text);
 		}
 	} catch (error) {
+		// Stopped reading (the client went away, a write failed): the stream's observers hear of it.
+		void events.return();
 		// After the 200, the error can only travel in-band; the caller still logs it.
 		if (res.headersSent && !res.destroyed) {
 			const apiError = error instanceof OrchestratorError ? fromOrchestratorError(error) : internalStreamError();

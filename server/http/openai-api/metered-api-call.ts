@@ -3,6 +3,7 @@ import { admit, endStateWrite, type AdmissionRequest, type GenerationEnd } from 
 import { VariablePriceModelError } from '../../ledger/admission';
 import { UnknownModelError } from '../../ledger/catalog';
 import { BudgetExceededError, ReservationNotSavedError } from '../../ledger/ledger-errors';
+import type { EventStream } from '../../orchestrator/event-stream';
 import { OrchestratorError } from '../../orchestrator/orchestrator-error';
 import type { OrchestratorEvent } from '../../orchestrator/orchestrator-types';
 import type { Services } from '../../services';
@@ -16,7 +17,7 @@ import { OpenAiApiError } from './errors';
 export async function admitApiCall(
 	services: Services,
 	request: Omit<AdmissionRequest, 'generationId' | 'origin'>
-): Promise<AsyncGenerator<OrchestratorEvent>> {
+): Promise<EventStream<OrchestratorEvent>> {
 	const generationId = timeOrderedId();
 	try {
 		const { events } = await admit(services.metering, { ...request, generationId, origin: 'api' });
@@ -30,27 +31,30 @@ export async function admitApiCall(
 	}
 }
 
-async function* withEndState(services: Services, generationId: string, events: AsyncGenerator<OrchestratorEvent>): AsyncGenerator<OrchestratorEvent> {
-	// A consumer that stops reading (client gone) ends here without an error: that is a cancel.
+/**
+ * Records the call's end state once its consumer met the end: done once the finish event has
+ * been taken, cancelled when the consumer stopped first (client gone) or on a Stop, failed
+ * otherwise. A reservation that could not be saved reaches the client as a 503.
+ */
+function withEndState(services: Services, generationId: string, events: EventStream<OrchestratorEvent>): EventStream<OrchestratorEvent> {
 	let end: GenerationEnd = { state: 'cancelled' };
-	try {
-		for await (const event of events) {
-			if (event.type === 'finish') end = { state: 'done', finish: event };
-			yield event;
-		}
-	} catch (error) {
-		if (error instanceof ReservationNotSavedError) {
-			end = { state: 'failed', reason: error.message };
-			throw new OpenAiApiError(503, 'service_unavailable', error.message, 'ledger_unavailable');
-		}
-		end =
-			error instanceof OrchestratorError && error.kind === 'cancelled'
-				? { state: 'cancelled' }
-				: { state: 'failed', reason: error instanceof Error ? error.message : String(error) };
-		throw error;
-	} finally {
-		services.metering.writer
-			.write([endStateWrite(services.metering.rows, generationId, end)], { commit: 'later' })
-			.catch((error: unknown) => services.log.error('could not record a call’s end; boot reconciliation will', { generationId, error }));
-	}
+	return events
+		.observe({
+			item(event) {
+				if (event.type === 'finish') end = { state: 'done', finish: event };
+			},
+			end(how) {
+				if (how.how === 'failed') end = endOfFailure(how.error);
+				services.metering.writer
+					.write([endStateWrite(services.metering.rows, generationId, end)], { commit: 'later' })
+					.catch((error: unknown) => services.log.error('could not record a call’s end; boot reconciliation will', { generationId, error }));
+			}
+		})
+		.mapError((error) => (error instanceof ReservationNotSavedError ? new OpenAiApiError(503, 'service_unavailable', error.message, 'ledger_unavailable') : error));
+}
+
+function endOfFailure(error: unknown): GenerationEnd {
+	if (error instanceof ReservationNotSavedError) return { state: 'failed', reason: error.message };
+	if (error instanceof OrchestratorError && error.kind === 'cancelled') return { state: 'cancelled' };
+	return { state: 'failed', reason: error instanceof Error ? error.message : String(error) };
 }
