@@ -46,6 +46,19 @@ describe('BatchedWriter with a commit thread', () => {
 		other.close();
 	});
 
+	it('a write someone waits on takes the `later` statements queued before it to an idle thread at once, in one batch', async () => {
+		const { writer, insert, values } = setup();
+		await writer.write([insert.call([0])]);
+		const before = writer.commits;
+		const later = [writer.write([insert.call([1])], { commit: 'later' }), writer.write([insert.call([2])], { commit: 'later' })];
+		const now = writer.write([insert.call([3])]);
+		// Sent already, not at the end of this turn or the `later` timer's: what comes next waits for it.
+		const next = writer.write([insert.call([4])]);
+		await Promise.all([...later, now, next]);
+		expect(writer.commits - before).toBe(2);
+		expect(values()).toEqual([0, 1, 2, 3, 4]);
+	});
+
 	it('runs the thread’s connection with the same pragmas: WAL, foreign keys, synchronous=FULL', async () => {
 		const { writer, sqlite } = setup();
 		const record = writer.statement<[]>(

@@ -154,10 +154,11 @@ export class BatchedWriter {
 
 	#enqueue(item: Pending): void {
 		this.#queue.push(item);
-		// An idle commit thread takes a lone write at once rather than at the end of this turn: its
-		// commit then overlaps the rest of the turn (on the hot path, the upstream request being
-		// sent). Whatever comes while it is out waits and shares the next batch.
-		if (item.kind === 'statements' && item.now && this.#thread && !this.#inFlight && this.#queue.length === 1) {
+		// An idle commit thread takes a write someone waits on at once rather than at the end of this
+		// turn, with the `later` statements queued before it: its commit then overlaps the rest of the
+		// turn (on the hot path, the upstream request being sent). Whatever comes while it is out
+		// waits and shares the next batch. A closure at the head waits for the turn's end as before.
+		if (item.kind === 'statements' && item.now && this.#thread && !this.#inFlight && this.#queue[0]?.kind === 'statements') {
 			this.flush();
 			return;
 		}
