@@ -13,8 +13,8 @@ export interface StreamObserver<T> {
  * One producer, one consumer: the producer pushes and finally ends or fails it; the consumer
  * iterates, or takes what is there with `takeNow()`. What wraps a stream (metering, a call's end
  * state, error mapping) attaches to it here instead of wrapping it in a generator of its own:
- * each generator layer cost about 1.3 µs of main-thread CPU per chunk (`npx tsx
- * bench/profile/cpu-split.ts`), more than parsing the chunk. Items reach observers and consumer
+ * a generator layer costs a promise and a suspension per chunk, which measured as more than
+ * parsing the chunk (`npx tsx bench/profile/cpu-split.ts`). Items reach observers and consumer
  * in one synchronous step; `next()` is a plain method, so no suspended frame is held per open
  * stream while the consumer waits.
  *
