@@ -75,6 +75,11 @@ describe('parseChatRequest', () => {
 		expect(params['provider']).toEqual({ order: ['openai'], allow_fallbacks: false, sort: 'price', max_price: { prompt: 1 } });
 	});
 
+	it('accepts a reasoning budget below max_tokens, or with no max_tokens given', () => {
+		expect(parseChatRequest({ model, messages: hi, max_tokens: 4000, reasoning: { max_tokens: 2000 } }).reasoning).toEqual({ max_tokens: 2000 });
+		expect(parseChatRequest({ model, messages: hi, reasoning: { max_tokens: 2000, exclude: true } }).reasoning).toEqual({ max_tokens: 2000, exclude: true });
+	});
+
 	it.each([
 		[{ model, messages: hi, n: 2 }, 'n', /only n = 1/],
 		[{ model, messages: hi, functions: [] }, 'functions', /not supported/],
@@ -90,6 +95,9 @@ describe('parseChatRequest', () => {
 		[{ model, messages: hi, top_logprobs: 2 }, 'top_logprobs', /logprobs: true/],
 		[{ model, messages: hi, top_p: 2 }, 'top_p', /1/],
 		[{ model, messages: hi, reasoning: { effort: 'huge' } }, 'reasoning.effort', /high/],
+		[{ model, messages: hi, reasoning: { effort: 'low', max_tokens: 2000 } }, 'reasoning.max_tokens', /effort` or `reasoning.max_tokens`, not both/],
+		[{ model, messages: hi, max_tokens: 2000, reasoning: { max_tokens: 2000 } }, 'reasoning.max_tokens', /less than max_tokens \(2000\)/],
+		[{ model, messages: hi, max_tokens: 9000, max_completion_tokens: 1500, reasoning: { max_tokens: 2000 } }, 'reasoning.max_tokens', /less than max_tokens \(1500\)/],
 		[{ model, messages: hi, provider: { favourite: 'x' } }, 'provider.favourite', /not supported/]
 	])('400 naming the field: %j', (body, param, message) => {
 		const error = rejection(body);

@@ -44,6 +44,15 @@ export const ChatCompletionRequest = z
 		if (request.top_logprobs != null && request.logprobs !== true) {
 			ctx.addIssue({ code: 'custom', path: ['top_logprobs'], message: 'needs `logprobs: true`' });
 		}
+		const reasoning = request.reasoning;
+		if (reasoning?.effort !== undefined && reasoning.max_tokens !== undefined) {
+			ctx.addIssue({ code: 'custom', path: ['reasoning', 'max_tokens'], message: 'give `reasoning.effort` or `reasoning.max_tokens`, not both' });
+		}
+		// Reasoning tokens are output tokens, counted within max_tokens: a budget at or above it leaves no room for the answer.
+		const cap = request.max_completion_tokens ?? request.max_tokens;
+		if (reasoning?.max_tokens !== undefined && cap != null && reasoning.max_tokens >= cap) {
+			ctx.addIssue({ code: 'custom', path: ['reasoning', 'max_tokens'], message: `must be less than max_tokens (${cap}): reasoning is output, counted within it` });
+		}
 	});
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
