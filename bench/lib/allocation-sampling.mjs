@@ -1,11 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
- * `node --import ./bench/lib/allocation-sampling.mjs …` with ALLOCATION_PROFILE=<file>: V8's sampling
- * heap profiler, counting objects already collected too (what a request allocates, not what it
- * keeps). SIGWINCH starts sampling (after a warm-up) and SIGWINCH again writes the profile to the
- * file. Used by `bench/profile/hot-path.ts` with PROFILE_KIND=allocations.
+ * `node --import ./bench/lib/allocation-sampling.mjs …`: V8's sampling heap profiler, counting
+ * objects already collected too (what a request allocates, not what it keeps). SIGWINCH starts
+ * sampling (after a warm-up) and SIGWINCH again writes the profile to
+ * <tmpdir>/allocation-sampling-<pid>.heapprofile, as gc-on-signal.mjs names its file. Used by
+ * `bench/profile/hot-path.ts` with PROFILE_KIND=allocations.
  */
 const session = new Session();
 session.connect();
@@ -18,6 +21,6 @@ process.on('SIGWINCH', () => {
 		return;
 	}
 	session.post('HeapProfiler.stopSampling', (error, result) => {
-		writeFileSync(process.env.ALLOCATION_PROFILE ?? 'allocations.heapprofile', JSON.stringify(error ? { error: String(error) } : result.profile));
+		writeFileSync(join(tmpdir(), `allocation-sampling-${process.pid}.heapprofile`), JSON.stringify(error ? { error: String(error) } : result.profile));
 	});
 });

@@ -18,13 +18,32 @@ export interface ProcessUsage {
  */
 export async function processUsage(pid: number | undefined): Promise<ProcessUsage> {
 	if (pid === undefined) return { cpuSeconds: Number.NaN, mainCpuSeconds: Number.NaN, rssBytes: Number.NaN };
-	const [tasks, status] = await Promise.all([readdir(`/proc/${pid}/task`), readFile(`/proc/${pid}/status`, 'utf8')]);
-	const runNs = await Promise.all(
-		tasks.map(async (tid) => Number((await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0')).split(' ')[0]))
-	);
+	const [threads, status] = await Promise.all([threadUsage(pid), readFile(`/proc/${pid}/status`, 'utf8')]);
 	const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-	const cpuSeconds = runNs.reduce((sum, ns) => sum + ns, 0) / 1e9;
-	const mainCpuSeconds = (runNs[tasks.indexOf(String(pid))] ?? Number.NaN) / 1e9;
+	const cpuSeconds = [...threads.values()].reduce((sum, t) => sum + t.cpuNs, 0) / 1e9;
+	const mainCpuSeconds = (threads.get(String(pid))?.cpuNs ?? Number.NaN) / 1e9;
 	if (!Number.isFinite(cpuSeconds + mainCpuSeconds + rssKb)) throw new Error(`unreadable /proc/${pid}/task/*/schedstat or status`);
 	return { cpuSeconds, mainCpuSeconds, rssBytes: rssKb * 1024 };
+}
+
+export interface ThreadUsage {
+	/** Run time so far (schedstat, nanoseconds). */
+	cpuNs: number;
+	/** Bytes it has asked the kernel to write (`wchar`): files and sockets alike. */
+	writtenBytes: number;
+}
+
+/** Each live thread of a process by its id (the main thread's is the pid), from the kernel's accounting. */
+export async function threadUsage(pid: number, withIo = false): Promise<Map<string, ThreadUsage>> {
+	const tasks = await readdir(`/proc/${pid}/task`);
+	const usage = await Promise.all(
+		tasks.map(async (tid): Promise<[string, ThreadUsage]> => {
+			const [schedstat, io] = await Promise.all([
+				readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0'),
+				withIo ? readFile(`/proc/${pid}/task/${tid}/io`, 'utf8').catch(() => '') : ''
+			]);
+			return [tid, { cpuNs: Number(schedstat.split(' ')[0]), writtenBytes: Number(/^wchar: (\d+)$/m.exec(io)?.[1] ?? 0) }];
+		})
+	);
+	return new Map(usage);
 }

@@ -10,7 +10,7 @@
  * that writes the most (its `/proc/<pid>/task/<tid>/io`: WAL pages and fsyncs); the rest are V8's
  * helpers (concurrent and parallel garbage collection, compilation) and libuv's pool.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { threadUsage } from '../lib/process-usage';
 import { startSimulatorProcess } from '../lib/processes';
 import { fmt, table } from '../lib/stats';
 import { streamCompletion } from '../lib/stream-client';
@@ -19,23 +19,6 @@ import { FLOOR, OURS, startTargets, stopTargets, type Target } from '../lib/targ
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
 const LENGTHS = (process.argv[4] ?? '4,64,256').split(',').map(Number);
-
-interface ThreadUsage {
-	cpuNs: number;
-	writtenBytes: number;
-}
-
-async function threads(pid: number): Promise<Map<string, ThreadUsage>> {
-	const usage = new Map<string, ThreadUsage>();
-	for (const tid of await readdir(`/proc/${pid}/task`)) {
-		const [schedstat, io] = await Promise.all([
-			readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0'),
-			readFile(`/proc/${pid}/task/${tid}/io`, 'utf8').catch(() => '')
-		]);
-		usage.set(tid, { cpuNs: Number(schedstat.split(' ')[0]), writtenBytes: Number(/^wchar: (\d+)$/m.exec(io)?.[1] ?? 0) });
-	}
-	return usage;
-}
 
 interface Split {
 	chunks: number;
@@ -62,9 +45,9 @@ async function measure(target: Target, length: number): Promise<Split> {
 	};
 	// Past the JIT's warm-up and the first growth of the heap: what is left is the steady state.
 	await run(Math.min(1000, REQUESTS));
-	const before = await threads(pid);
+	const before = await threadUsage(pid, true);
 	const chunks = await run(REQUESTS);
-	const after = await threads(pid);
+	const after = await threadUsage(pid, true);
 	const deltas = [...after].map(([tid, u]) => {
 		const was = before.get(tid) ?? { cpuNs: 0, writtenBytes: 0 };
 		return { tid, ms: (u.cpuNs - was.cpuNs) / 1e6 / REQUESTS, written: u.writtenBytes - was.writtenBytes };

@@ -7,20 +7,20 @@
  *   PROFILE_TARGET=floor npx tsx bench/profile/hot-path.ts …   (the bare proxy, for comparison)
  *   PROFILE_KIND=allocations npx tsx bench/profile/hot-path.ts …   (bytes allocated, by function)
  *
- * Starts the standalone simulator and `node --cpu-prof dist/server/main.js` on a temp database,
- * sends the streams, stops the server (which writes the profile) and summarises it. For
+ * Starts the standalone simulator and the server as the benchmarks do (bench/lib/targets.ts: the
+ * compiled build with the production flags, on a temp database) with `--cpu-prof`, sends the
+ * streams, stops the server (which writes the profile) and summarises its main thread's. For
  * allocations, V8's sampling heap profiler runs in the process instead
  * (bench/lib/allocation-sampling.mjs), counting what is collected too, from after a warm-up of
  * 500 requests.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, startSimulatorProcess } from '../lib/processes';
 import { streamCompletion } from '../lib/stream-client';
-import { startProcess } from '../lib/processes';
+import { FLOOR, OURS, startTargets, stopTargets } from '../lib/targets';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
 const PROMPT = `Benchmark [[sim:len=${Number(process.argv[4] ?? 64)}]]`;
@@ -43,13 +43,17 @@ interface AllocationNode {
 const ALLOCATIONS = process.env.PROFILE_KIND === 'allocations';
 const WARM_UP = 500;
 
+/** `function  file:line`, with the repo's root and node_modules' paths cut short. */
+function frameKey(frame: ProfileNode['callFrame']): { key: string; file: string } {
+	const file = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, 'node_modules/');
+	return { key: `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`, file };
+}
+
 function summariseAllocations(head: AllocationNode, requests: number): void {
 	const bytes = new Map<string, number>();
 	let total = 0;
 	const walk = (node: AllocationNode) => {
-		const frame = node.callFrame;
-		const file = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, 'node_modules/');
-		const key = `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`;
+		const { key } = frameKey(node.callFrame);
 		bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
 		total += node.selfSize;
 		for (const child of node.children) walk(child);
@@ -72,8 +76,7 @@ function summarise(profile: Profile, requests: number): void {
 		const us = profile.timeDeltas[i] ?? 0;
 		if (!frame || frame.functionName === '(idle)') return;
 		total += us;
-		const file = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*node_modules\//, 'node_modules/');
-		const key = `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`;
+		const { key, file } = frameKey(frame);
 		self.set(key, (self.get(key) ?? 0) + us);
 		const group = file.startsWith('node_modules/') ? file.split('/').slice(0, file.includes('/@') ? 3 : 2).join('/') : file || '(native/gc)';
 		byFile.set(group, (byFile.get(group) ?? 0) + us);
@@ -91,55 +94,42 @@ function summarise(profile: Profile, requests: number): void {
 
 async function main(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), 'phosphor-profile-'));
-	const base = { DATABASE_PATH: join(dir, 'p.db'), LOG_LEVEL: 'warn' };
-	const admin = (...args: string[]) => {
-		const result = spawnSync(process.execPath, ['dist/server/admin.js', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...base }, encoding: 'utf8' });
-		if (result.status !== 0) throw new Error(result.stderr);
-		return result.stdout.trim();
-	};
-	admin('user', 'add', 'bench');
-	const token = admin('token', 'create', 'bench');
-	const sim = await startProcess(['--import', 'tsx', 'server/simulator/standalone.ts'], { SIMULATOR_PORT: '0' }, /Simulator listening on (\S+)/);
-	const allocationFile = join(dir, 'allocations.heapprofile');
 	const profiling = ALLOCATIONS ? ['--import', './bench/lib/allocation-sampling.mjs'] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-	const floor = process.env.PROFILE_TARGET === 'floor';
-	const server = floor
-		? await startProcess([...profiling, '--import', 'tsx', 'bench/lib/bare-proxy-main.ts'], { UPSTREAM_URL: sim.url, ALLOCATION_PROFILE: allocationFile }, /Bare proxy listening on (\S+)/)
-		: await startProcess(
-				[...profiling, 'dist/server/main.js'],
-				{ ...base, PORT: '0', HOST: '127.0.0.1', UPSTREAM_BASE_URL: sim.url, OPENROUTER_API_KEY: 'bench', LOG_LEVEL: 'info', ALLOCATION_PROFILE: allocationFile },
-				/Phosphor listening on (\S+)/
-			);
-	const url = floor ? server.url : `${server.url}/v1`;
-	const headers = { authorization: `Bearer ${token}` };
+	const sim = await startSimulatorProcess();
+	const [target] = await startTargets(sim.url, [process.env.PROFILE_TARGET === 'floor' ? FLOOR : OURS], profiling);
+	if (!target?.pid) throw new Error('the target did not start');
+	const pid = target.pid;
+	const allocationFile = join(tmpdir(), `allocation-sampling-${pid}.heapprofile`);
 	const send = async (requests: number) => {
 		let next = 0;
 		await Promise.all(
 			Array.from({ length: CONCURRENCY }, async () => {
-				while (next++ < requests) await streamCompletion(url, PROMPT, headers);
+				while (next++ < requests) await streamCompletion(target.url, PROMPT, target.headers);
 			})
 		);
 	};
 	try {
 		if (ALLOCATIONS) {
 			await send(WARM_UP);
-			process.kill(server.pid, 'SIGWINCH');
+			process.kill(pid, 'SIGWINCH');
 			await send(REQUESTS);
-			process.kill(server.pid, 'SIGWINCH');
+			process.kill(pid, 'SIGWINCH');
 			for (let waited = 0; !existsSync(allocationFile) && waited < 100; waited++) await new Promise((r) => setTimeout(r, 100));
 		} else {
 			await send(REQUESTS);
 		}
 	} finally {
-		await server.stop();
+		await stopTargets([target]);
 		await sim.stop();
 	}
 	if (ALLOCATIONS) {
 		summariseAllocations((JSON.parse(readFileSync(allocationFile, 'utf8')) as { head: AllocationNode }).head, REQUESTS);
+		rmSync(allocationFile, { force: true });
 		rmSync(dir, { recursive: true, force: true });
 		return;
 	}
-	const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+	// One profile per thread (`CPU.<date>.<pid>.<thread>.<seq>`): thread 0 is the main one.
+	const file = readdirSync(dir).find((f) => /\.0\.\d+\.cpuprofile$/.test(f));
 	if (!file) throw new Error('no profile written');
 	summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, REQUESTS);
 	if (process.env.KEEP_PROFILE) console.log(`profile: ${join(dir, file)}`);

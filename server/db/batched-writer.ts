@@ -5,9 +5,8 @@ import { WriteStatement, type StatementCall } from './write-statement';
 type Settled = (value: unknown) => void;
 
 /** A queued operation: code run on this connection, or statements the commit thread can run. */
-type Pending =
-	| { kind: 'closure'; op: () => unknown; now: boolean; resolve: Settled; reject: Settled }
-	| { kind: 'statements'; calls: StatementCall[]; undo: (() => void) | null; now: boolean; resolve: Settled; reject: Settled };
+type Statements = { kind: 'statements'; calls: StatementCall[]; undo: (() => void) | null; now: boolean; resolve: Settled; reject: Settled };
+type Pending = { kind: 'closure'; op: () => unknown; now: boolean; resolve: Settled; reject: Settled } | Statements;
 
 export interface WriteOptions {
 	/** Reverts what the caller changed in memory with this write, should it not commit. */
@@ -127,7 +126,7 @@ export class BatchedWriter {
 		while (this.#queue.length > 0) {
 			const thread = this.#thread;
 			if (thread && this.#queue[0]?.kind === 'statements') {
-				this.#send(thread, this.#take((p) => p.kind === 'statements'));
+				this.#send(thread, this.#take((p): p is Statements => p.kind === 'statements'));
 				return;
 			}
 			this.#commitHere(this.#take((p) => p.kind === 'closure' || !thread));
@@ -172,15 +171,17 @@ export class BatchedWriter {
 	}
 
 	/** The longest run at the head of the queue that `fits`, at most `maxBatch`. */
+	#take<P extends Pending>(fits: (item: Pending) => item is P): P[];
+	#take(fits: (item: Pending) => boolean): Pending[];
 	#take(fits: (item: Pending) => boolean): Pending[] {
 		let n = 0;
 		while (n < this.#queue.length && n < this.#maxBatch && fits(this.#queue[n] as Pending)) n++;
 		return this.#queue.splice(0, n);
 	}
 
-	#send(thread: CommitThread, batch: Pending[]): void {
+	#send(thread: CommitThread, batch: Statements[]): void {
 		this.#inFlight = true;
-		const ops = batch.map((item) => (item.kind === 'statements' ? item.calls.map((c) => [c.statement.id, c.params] as [number, StatementParams]) : []));
+		const ops = batch.map((item) => item.calls.map((c) => [c.statement.id, c.params] as [number, StatementParams]));
 		thread.run(ops, (id) => this.#sql[id] ?? '').then(
 			(results) => this.#answer(batch, results),
 			(error: unknown) => {
