@@ -9,6 +9,7 @@ export default defineConfig({
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'server/**/*.test.ts'],
 					environment: 'node',
+					setupFiles: ['tests/setup/fast-check-seed.ts'],
 					testTimeout: 20_000
 				}
 			},
@@ -17,6 +18,7 @@ export default defineConfig({
 					name: 'integration',
 					include: ['tests/integration/**/*.test.ts'],
 					environment: 'node',
+					setupFiles: ['tests/setup/fast-check-seed.ts'],
 					testTimeout: 60_000,
 					hookTimeout: 60_000
 				}

@@ -101,3 +101,15 @@ describe('streaming with renderers that load in the middle', () => {
 		expect(s.pending).toBeNull();
 	});
 });
+
+describe('math inside link text', () => {
+	it('renders the link with its math, never throws (a link label is scanned by silent rules)', async () => {
+		await renderMarkdown('$x$').pending;
+		const c = dom(renderMarkdown('[$a$ and \\(b\\)](https://x.example) [$$c$$][r] [\\[d\\]]\n\n[r]: /r\n').html);
+		const links = [...c.querySelectorAll('a')];
+		expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://x.example', '/r']);
+		expect(links[0]!.querySelectorAll('.md-math math')).toHaveLength(2);
+		expect(links[1]!.querySelectorAll('.md-math math')).toHaveLength(1);
+		expect(c.textContent).toContain('[');
+	});
+});

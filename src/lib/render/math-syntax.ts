@@ -96,11 +96,14 @@ function findCloser(state: StateInline, closer: string, from: number): number {
 	return at;
 }
 
-function pushMath(state: StateInline, type: string, content: string, open: string, close: string, end: number): boolean {
-	const token = state.push(type, 'math', 0);
-	token.content = content;
-	token.markup = open;
-	token.info = close;
+/** Silent or not, a rule that matched must move past the match: a link label is scanned silently. */
+function matchMath(state: StateInline, silent: boolean, type: string, content: string, open: string, close: string, end: number): boolean {
+	if (!silent) {
+		const token = state.push(type, 'math', 0);
+		token.content = content;
+		token.markup = open;
+		token.info = close;
+	}
 	state.pos = end;
 	return true;
 }
@@ -117,7 +120,7 @@ function mathInline(state: StateInline, silent: boolean): boolean {
 		if (end < 0) return false;
 		const content = src.slice(pos + 2, end);
 		if (!content.trim()) return false;
-		return silent || pushMath(state, next === 0x28 ? 'math_inline' : 'math_inline_display', content.trim(), src.slice(pos, pos + 2), close, end + 2);
+		return matchMath(state, silent, next === 0x28 ? 'math_inline' : 'math_inline_display', content.trim(), src.slice(pos, pos + 2), close, end + 2);
 	}
 	if (ch !== 0x24 /* $ */) return false;
 	if (src.charCodeAt(pos + 1) === 0x24) {
@@ -125,7 +128,7 @@ function mathInline(state: StateInline, silent: boolean): boolean {
 		if (end < 0) return false;
 		const content = src.slice(pos + 2, end);
 		if (!content.trim()) return false;
-		return silent || pushMath(state, 'math_inline_display', content.trim(), '$$', '$$', end + 2);
+		return matchMath(state, silent, 'math_inline_display', content.trim(), '$$', '$$', end + 2);
 	}
 	if (pos + 1 >= state.posMax || isWhitespace(src.charCodeAt(pos + 1))) return false;
 	if (knownAbsent(state, 'valid$', pos + 1)) return false;
@@ -142,7 +145,7 @@ function mathInline(state: StateInline, silent: boolean): boolean {
 			from = end + 1;
 			continue;
 		}
-		return silent || pushMath(state, 'math_inline', src.slice(pos + 1, end), '$', '$', end + 1);
+		return matchMath(state, silent, 'math_inline', src.slice(pos + 1, end), '$', '$', end + 1);
 	}
 }
 

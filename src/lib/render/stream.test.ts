@@ -12,7 +12,8 @@ const LINES = [
 	'$$', '$$ x^2 $$', '\\[', '\\]', 'x = 1', '$a$ and $b$', '$5 and $6', '\\(y\\)', '[ref]: https://r.example "t"',
 	'[ref]', '[Ref][]', '[text][ref]', '[other]: /o', '[other]', '![img](https://i.example/a.png)', '![ref]', '<b>raw</b>',
 	'<!--', '-->', '<noscript>', '&amp; &#106;', 'https://auto.example', '<https://a.example>', '**bold', 'end**', '`code',
-	'tick`', '\\', 'line with trailing  ', 'x\r', '\r\n', '--|--x', '|---|---x', '-', '1.', '- '
+	'tick`', '\\', 'line with trailing  ', 'x\r', '\r\n', '--|--x', '|---|---x', '-', '1.', '- ', '[', '](/u)', '][ref]',
+	'[$a$](/m)', '[\\(y\\) $$z$$]'
 ];
 
 const markdownish = fc
