@@ -97,6 +97,18 @@ describe('incremental rendering equals the one-shot render', () => {
 		);
 	});
 
+	it('for random runs of the characters markdown treats specially, split at random', async () => {
+		await preloadRenderers({ math: true, languages: ['js'] });
+		const piece = fc.constantFrom(...'[]()$\\`*_~<>!#|-+:=\n\n  \t"\'&;/.09ax{}^%', '\\(', '\\)', '\\[', '\\]', '$$', '```', '](', 'http://a.b/', '<b>', '\r\n');
+		const text = fc.array(piece, { maxLength: 160 }).map((parts) => parts.join(''));
+		fc.assert(
+			fc.property(text.chain((t) => fc.tuple(fc.constant(t), fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, t.length - 1) }), { maxLength: 12 }))), ([t, cuts]) => {
+				expect(stream(t, cuts).html).toBe(renderMarkdown(t).html);
+			}),
+			{ numRuns: 1500 }
+		);
+	});
+
 	it('while streaming, what is frozen is final', () => {
 		fc.assert(
 			fc.property(splitText, ([text, cuts]) => {
