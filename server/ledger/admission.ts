@@ -18,7 +18,26 @@ export class VariablePriceModelError extends Error {
 	}
 }
 
-/** Prices a call before it is made; throws UnknownModelError for a model not in the catalog. */
+/**
+ * A reasoning budget (OpenRouter's `reasoning.max_tokens`) at or above the tokens the call may
+ * produce: reasoning is output, counted within max_tokens, so no room would be left for the answer.
+ * Caught here rather than when the request is read, because the cap may be the model's own limit
+ * (or what its context leaves), which only the catalog knows.
+ */
+export class ReasoningBudgetError extends Error {
+	override name = 'ReasoningBudgetError';
+	constructor(
+		readonly budget: number,
+		readonly maxTokens: number
+	) {
+		super(`reasoning.max_tokens: ${budget} must be less than the ${maxTokens} tokens this call may produce (max_tokens, or the model's limit): reasoning is output, counted within it`);
+	}
+}
+
+/**
+ * Prices a call before it is made; throws UnknownModelError for a model not in the catalog,
+ * VariablePriceModelError, or ReasoningBudgetError.
+ */
 export function priceCall(
 	catalog: ModelCatalog,
 	models: string[],
@@ -31,7 +50,15 @@ export function priceCall(
 	if (variable) throw new VariablePriceModelError(variable.id);
 	const promptTokensEstimate = estimatePromptTokens(messages, params);
 	const maxTokens = Math.min(...entries.map((m) => maxTokensFor(m, requestedMaxTokens, promptTokensEstimate)));
+	const budget = reasoningBudget(params);
+	if (budget !== null && budget >= maxTokens) throw new ReasoningBudgetError(budget, maxTokens);
 	let worst = 0;
 	for (const m of entries) worst = Math.max(worst, worstCaseCost(m, promptTokensEstimate, maxTokens));
 	return { worstCaseNanoUsd: worst as NanoUsd, maxTokens, promptTokensEstimate };
+}
+
+function reasoningBudget(params: UpstreamParams | undefined): number | null {
+	const reasoning = params?.reasoning;
+	if (typeof reasoning !== 'object' || reasoning === null || !('max_tokens' in reasoning)) return null;
+	return typeof reasoning.max_tokens === 'number' ? reasoning.max_tokens : null;
 }

@@ -275,4 +275,17 @@ describe('/v1 for agents: tool calls, structured output, developer role, images 
 		expect(unsupported.param).toBe('audio');
 		expect(unsupported.code).toBe('unsupported_parameter');
 	});
+
+	it('a reasoning budget at or above what the model may produce is a 400 before any upstream call, even without max_tokens', async () => {
+		const sent = recorder.chatBodies.length;
+		// sim/gpt-like produces at most 16,384 tokens; with no max_tokens that is the call's cap.
+		const error = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], ...({ reasoning: { max_tokens: 16_384 } } as object) }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(APIError);
+		expect((error as APIError).status).toBe(400);
+		expect((error as APIError).param).toBe('reasoning.max_tokens');
+		expect((error as APIError).message).toMatch(/less than the 16384 tokens this call may produce/);
+		expect(recorder.chatBodies.length).toBe(sent);
+		await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], ...({ reasoning: { max_tokens: 16_383 } } as object) });
+		expect(recorder.chatBodies.at(-1)).toMatchObject({ reasoning: { max_tokens: 16_383 }, max_tokens: 16_384 });
+	});
 });

@@ -1,6 +1,6 @@
 import { timeOrderedId } from '../../db/time-ordered-id';
 import { admit, endStateWrite, type AdmissionRequest, type GenerationEnd } from '../../generations/admission';
-import { VariablePriceModelError } from '../../ledger/admission';
+import { ReasoningBudgetError, VariablePriceModelError } from '../../ledger/admission';
 import { UnknownModelError } from '../../ledger/catalog';
 import { BudgetExceededError, ReservationNotSavedError } from '../../ledger/ledger-errors';
 import type { EventStream } from '../../orchestrator/event-stream';
@@ -26,6 +26,7 @@ export async function admitApiCall(
 		if (error instanceof UnknownModelError || error instanceof VariablePriceModelError) {
 			throw new OpenAiApiError(400, 'invalid_request_error', error.message, 'model_not_found', 'model');
 		}
+		if (error instanceof ReasoningBudgetError) throw new OpenAiApiError(400, 'invalid_request_error', error.message, 'invalid_value', 'reasoning.max_tokens');
 		if (error instanceof BudgetExceededError) throw new OpenAiApiError(402, 'insufficient_quota', error.message, 'budget_exceeded');
 		throw error;
 	}
