@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractDirectives } from './directives';
-import { sampleJson } from './json-value';
 import { planReply } from './planned-reply';
-import { createRng } from './prng';
 import type { ChatRequest } from './request-schema';
 
 const weather = {
@@ -81,16 +79,6 @@ describe('planReply', () => {
 		const schema = { type: 'object', properties: { name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } }, ok: { type: 'boolean' } } };
 		const fitted = plan({ messages, response_format: { type: 'json_schema', json_schema: { schema } } });
 		expect(fitted.ok && fitted.reply.kind === 'text' && JSON.parse(fitted.reply.text)).toEqual({ name: expect.any(String), tags: [expect.any(String), expect.any(String)], ok: expect.any(Boolean) });
-	});
-});
-
-describe('sampleJson', () => {
-	it('honours const, enum, anyOf with null, nested objects and date formats', () => {
-		const value = sampleJson(
-			{ type: 'object', properties: { kind: { const: 'x' }, size: { anyOf: [{ type: 'null' }, { type: 'number', minimum: 5, maximum: 5 }] }, when: { type: 'string', format: 'date' }, inner: { properties: { n: { type: ['integer', 'null'], maximum: 0, minimum: 0 } } } } },
-			createRng(3)
-		);
-		expect(value).toEqual({ kind: 'x', size: 5, when: expect.stringMatching(/^2026-\d\d-\d\d$/), inner: { n: 0 } });
 	});
 });
 

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parseUsd } from '../../src/lib/domain/money';
 import { createUser } from '../../server/auth/users';
 import { generations } from '../../server/db/schema';
@@ -115,6 +116,33 @@ describe('/v1 for agents: tool calls, structured output, developer role, images 
 		expect(choice?.message.content).toBeNull();
 		expect(choice?.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_time', arguments: expect.stringMatching(/^\{"timezone":".+"\}$/) } }]);
 		expect(recorder.chatBodies.at(-1)).toMatchObject({ tool_choice: { type: 'function', function: { name: 'get_time' } } });
+	});
+
+	it('json_schema with $defs and $refs (as zod and pydantic emit them) answers JSON that fits, and so do tool arguments', async () => {
+		interface Step {
+			title: string;
+			substeps: Step[];
+		}
+		const Step: z.ZodType<Step> = z.object({
+			title: z.string().min(10),
+			get substeps() {
+				return z.array(Step);
+			}
+		});
+		const Place = z.object({ city: z.string(), country: z.string().length(2) });
+		const Plan = z.object({ from: Place, to: Place, steps: z.array(Step).min(1) });
+		const schema = z.toJSONSchema(Plan, { reused: 'ref' });
+		const completion = await openai.chat.completions.create({
+			model,
+			messages: [{ role: 'user', content: 'Plan the trip.' }],
+			response_format: { type: 'json_schema', json_schema: { name: 'plan', schema, strict: true } }
+		});
+		expect(Plan.safeParse(JSON.parse(completion.choices[0]?.message.content ?? '')).error).toBeUndefined();
+
+		const planTool: ChatCompletionTool = { type: 'function', function: { name: 'save_plan', parameters: schema } };
+		const call = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Save it [[sim:tool=save_plan]]' }], tools: [planTool] });
+		const first = call.choices[0]?.message.tool_calls?.[0];
+		expect(first?.type === 'function' && Plan.safeParse(JSON.parse(first.function.arguments)).error).toBeUndefined();
 	});
 
 	it('parallel tool calls stream with their own indexes and come back whole', async () => {
