@@ -1,4 +1,5 @@
 import type { Unsubscribable } from '@trpc/server/observable';
+import { ReplayedText } from '../client/replies/replayed-text';
 import { trpc } from '../client/trpc';
 
 export interface LiveReply {
@@ -12,8 +13,8 @@ export interface LiveReply {
 
 /**
  * Replies being written right now, followed through `generation.attach`: a synced assistant row
- * says only "streaming"; its growing text arrives here. Each reply is followed once, from where
- * it was left (the subscription resumes by event id after a dropped connection).
+ * says only "streaming"; its growing text arrives here. A subscription resumes by event id after a
+ * dropped connection; a reply followed again (its subscription failed) is replayed from the start.
  */
 class Streams {
 	replies = $state<Record<string, LiveReply>>({});
@@ -26,15 +27,19 @@ class Streams {
 
 	follow(generationId: string): void {
 		if (this.#subscriptions.has(generationId)) return;
-		this.replies[generationId] ??= { text: '', model: null, ended: null, reason: null };
+		// Ended: its text is whole, and the synced row takes over once it catches up (it may still say
+		// "streaming" for a moment). Following it again would replay the reply onto its own text.
+		if (this.replies[generationId]?.ended) return;
+		const followed = (this.replies[generationId] ??= { text: '', model: null, ended: null, reason: null });
+		const text = new ReplayedText(followed.text);
 		const subscription = trpc.generation.attach.subscribe(
 			{ generationId },
 			{
 				onData: ({ data }) => {
 					const reply = this.replies[generationId];
 					if (!reply) return;
-					if (data.type === 'delta') reply.text += data.text;
-					else if (data.type === 'snapshot') reply.text = data.text;
+					if (data.type === 'delta') reply.text = text.delta(data.text);
+					else if (data.type === 'snapshot') reply.text = text.snapshot(data.text);
 					else if (data.type === 'model') reply.model = data.model;
 					else {
 						reply.ended = data.type;
