@@ -48,3 +48,19 @@ export async function streamCompletion(
 	}
 	return { ttftMs, chunks, totalMs: performance.now() - started };
 }
+
+/** `requests` streams to `target`, `inFlight` at a time; resolves with the content chunks they carried. */
+export async function sendInFlight(target: { url: string; headers?: Record<string, string> }, content: string, requests: number, inFlight: number): Promise<number> {
+	let next = 0;
+	let chunks = 0;
+	await Promise.all(
+		Array.from({ length: inFlight }, async () => {
+			while (next++ < requests) {
+				// Not `chunks += await …`: that reads `chunks` before the wait and drops the other streams' counts.
+				const result = await streamCompletion(target.url, content, target.headers);
+				chunks += result.chunks;
+			}
+		})
+	);
+	return chunks;
+}

@@ -13,7 +13,7 @@
 import { threadUsage } from '../lib/process-usage';
 import { startSimulatorProcess } from '../lib/processes';
 import { fmt, table } from '../lib/stats';
-import { streamCompletion } from '../lib/stream-client';
+import { sendInFlight } from '../lib/stream-client';
 import { FLOOR, OURS, startTargets, stopTargets, type Target } from '../lib/targets';
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
@@ -30,19 +30,7 @@ interface Split {
 async function measure(target: Target, length: number): Promise<Split> {
 	const pid = target.pid as number;
 	const prompt = `Benchmark [[sim:len=${length}]]`;
-	const run = async (n: number) => {
-		let next = 0;
-		let chunks = 0;
-		await Promise.all(
-			Array.from({ length: CONCURRENCY }, async () => {
-				while (next++ < n) {
-					const result = await streamCompletion(target.url, prompt, target.headers);
-					chunks += result.chunks;
-				}
-			})
-		);
-		return chunks / n;
-	};
+	const run = async (n: number) => (await sendInFlight(target, prompt, n, CONCURRENCY)) / n;
 	// Past the JIT's warm-up and the first growth of the heap: what is left is the steady state.
 	await run(Math.min(1000, REQUESTS));
 	const before = await threadUsage(pid, true);

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startSimulatorProcess } from '../lib/processes';
-import { streamCompletion } from '../lib/stream-client';
+import { sendInFlight } from '../lib/stream-client';
 import { FLOOR, OURS, startTargets, stopTargets } from '../lib/targets';
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
@@ -100,14 +100,7 @@ async function main(): Promise<void> {
 	if (!target?.pid) throw new Error('the target did not start');
 	const pid = target.pid;
 	const allocationFile = join(tmpdir(), `allocation-sampling-${pid}.heapprofile`);
-	const send = async (requests: number) => {
-		let next = 0;
-		await Promise.all(
-			Array.from({ length: CONCURRENCY }, async () => {
-				while (next++ < requests) await streamCompletion(target.url, PROMPT, target.headers);
-			})
-		);
-	};
+	const send = (requests: number) => sendInFlight(target, PROMPT, requests, CONCURRENCY);
 	try {
 		if (ALLOCATIONS) {
 			await send(WARM_UP);

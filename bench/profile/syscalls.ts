@@ -10,23 +10,14 @@
  */
 import { spawn } from 'node:child_process';
 import { startSimulatorProcess } from '../lib/processes';
-import { streamCompletion } from '../lib/stream-client';
-import { FLOOR, OURS, startTargets, stopTargets, type Target } from '../lib/targets';
+import { sendInFlight } from '../lib/stream-client';
+import { FLOOR, OURS, startTargets, stopTargets } from '../lib/targets';
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
 const PROMPT = `Benchmark [[sim:len=${Number(process.argv[4] ?? 64)}]]`;
 const WARM_UP = 500;
 const CALLS = ['read', 'readv', 'write', 'writev', 'sendmsg', 'recvfrom', 'futex', 'epoll_pwait', 'epoll_wait', 'epoll_ctl', 'accept4', 'connect', 'socket', 'setsockopt', 'getsockopt', 'close'];
-
-async function send(target: Target, requests: number): Promise<void> {
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: CONCURRENCY }, async () => {
-			while (next++ < requests) await streamCompletion(target.url, PROMPT, target.headers);
-		})
-	);
-}
 
 /** Counts per call over `work`, from perf's CSV output (`count,unit,event,…`). */
 async function countDuring(pid: number, work: () => Promise<void>): Promise<Map<string, number>> {
@@ -57,8 +48,8 @@ async function main(): Promise<void> {
 			const [target] = await startTargets(sim.url, [name]);
 			if (!target?.pid) throw new Error(`${name} did not start`);
 			try {
-				await send(target, WARM_UP);
-				rows.set(name, await countDuring(target.pid, () => send(target, REQUESTS)));
+				await sendInFlight(target, PROMPT, WARM_UP, CONCURRENCY);
+				rows.set(name, await countDuring(target.pid, async () => void (await sendInFlight(target, PROMPT, REQUESTS, CONCURRENCY))));
 			} finally {
 				await stopTargets([target]);
 			}
